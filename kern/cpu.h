@@ -1,0 +1,75 @@
+/*
+ * Per-CPU state.  A CPU finds its own CpuInfo from its stack pointer:
+ * CPU i's kernel stack lies in [KSTACKTOP - i*(KSTKSIZE+KSTKGAP) - KSTKSIZE,
+ * KSTACKTOP - i*(KSTKSIZE+KSTKGAP)), so a shift gives i, with no memory or
+ * MMIO access.  Only the boot CPU ever runs on bootstack, which lies in
+ * the kernel image above KSTACKTOP.
+ */
+#ifndef JOS_KERN_CPU_H
+#define JOS_KERN_CPU_H
+
+#include <inc/types.h>
+#include <inc/memlayout.h>
+#include <inc/mmu.h>
+#include <inc/env.h>
+#include <inc/x86.h>
+#include <inc/assert.h>
+
+#define NCPU	8
+
+enum {
+	CPU_UNUSED = 0,
+	CPU_STARTED,
+	CPU_HALTED,
+};
+
+struct CpuInfo {
+	uint8_t cpu_id;			// local APIC id; also the index in cpus[]
+	volatile unsigned cpu_status;	// CPU_UNUSED, CPU_STARTED or CPU_HALTED
+	struct Env *cpu_env;		// the env this CPU runs, or NULL
+	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
+};
+
+// kern/mpconfig.c
+extern struct CpuInfo cpus[NCPU];
+extern int ncpu;			// CPUs found and in use
+extern struct CpuInfo *bootcpu;		// the CPU that booted
+extern physaddr_t lapicaddr;		// physical address of the local APIC
+
+// Kernel stacks, one per CPU (kern/pmap.c maps them below KSTACKTOP).
+extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
+
+// The top of CPU i's kernel stack.
+#define KSTACKTOP_CPU(i)	(KSTACKTOP - (i) * (KSTKSIZE + KSTKGAP))
+
+static_assert(KSTKSIZE + KSTKGAP == 1 << 16);
+
+static inline struct CpuInfo *
+mycpu(void)
+{
+	uint32_t esp = read_esp();
+
+	if (esp >= KSTACKTOP)
+		return bootcpu;
+	return &cpus[(KSTACKTOP - 1 - esp) >> 16];
+}
+
+#define thiscpu		(mycpu())
+
+static inline int
+cpunum(void)
+{
+	return mycpu() - cpus;
+}
+
+// kern/mpconfig.c: find the CPUs in the BIOS's MP configuration table.
+void mp_init(void);
+
+// kern/lapic.c
+void lapic_init(void);
+void lapic_startap(uint8_t apicid, uint32_t addr);
+void lapic_eoi(void);
+void lapic_ipi(int vector);
+extern volatile uint32_t *lapic;
+
+#endif

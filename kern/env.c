@@ -1,0 +1,371 @@
+/*
+ * Environments: the kernel's processes.
+ *
+ * envs[] holds all NENV of them; free ones sit on env_free_list, lowest
+ * index first, and a freed slot goes back to the head so it is reused
+ * next (with a new generation in its id).  Each env has its own page
+ * directory: its user mappings below UTOP, the kernel's shared mappings
+ * above, and its own self-map at UVPT.
+ */
+#include <inc/x86.h>
+#include <inc/mmu.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+#include <inc/elf.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/trap.h>
+#include <kern/monitor.h>
+#include <kern/sched.h>
+#include <kern/cpu.h>
+#include <kern/spinlock.h>
+
+// Each reuse of a slot adds this to its id (the first id is 0x1000).
+#define ENVGENSHIFT	12
+
+struct Env *envs;
+static struct Env *env_free_list;
+
+// Free pages before the first env was created.  Once the last env is
+// gone every page it used must be back: env_check_leaks compares.
+static size_t free_pages_before_envs;
+
+/*
+ * The GDT: kernel and user flat segments, then one TSS slot per CPU
+ * (filled by trap_init_percpu).  The user segments have DPL 3.
+ */
+struct Segdesc gdt[NCPU + 5] = {
+	SEG_NULL,
+	[GD_KT >> 3] = SEG(STA_X | STA_R, 0x0, 0xffffffff, 0),
+	[GD_KD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 0),
+	[GD_UT >> 3] = SEG(STA_X | STA_R, 0x0, 0xffffffff, 3),
+	[GD_UD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 3),
+};
+
+struct Pseudodesc gdt_pd = {
+	sizeof(gdt) - 1, (unsigned long) gdt
+};
+
+/*
+ * The env envid names, in *env_store.  0 means the current env.  With
+ * checkperm, only the current env and its immediate children qualify.
+ * Returns 0 or -E_BAD_ENV (and sets *env_store to NULL).
+ */
+int
+envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+{
+	struct Env *e;
+
+	if (envid == 0) {
+		*env_store = curenv;
+		return 0;
+	}
+	e = &envs[ENVX(envid)];
+	if (e->env_status == ENV_FREE || e->env_id != envid
+	    || (checkperm && e != curenv
+		&& e->env_parent_id != curenv->env_id)) {
+		*env_store = NULL;
+		return -E_BAD_ENV;
+	}
+	*env_store = e;
+	return 0;
+}
+
+void
+env_init(void)
+{
+	int i;
+
+	env_free_list = NULL;
+	for (i = NENV - 1; i >= 0; i--) {
+		envs[i].env_id = 0;
+		envs[i].env_status = ENV_FREE;
+		envs[i].env_link = env_free_list;
+		env_free_list = &envs[i];
+	}
+	env_init_percpu();
+}
+
+// Load the GDT and reload every segment register from it.
+void
+env_init_percpu(void)
+{
+	lgdt(&gdt_pd);
+	// User code never runs with the kernel's GS and FS.
+	asm volatile("movw %%ax,%%gs" : : "a" (GD_UD | 3));
+	asm volatile("movw %%ax,%%fs" : : "a" (GD_UD | 3));
+	asm volatile("movw %%ax,%%es" : : "a" (GD_KD));
+	asm volatile("movw %%ax,%%ds" : : "a" (GD_KD));
+	asm volatile("movw %%ax,%%ss" : : "a" (GD_KD));
+	// A far jump reloads CS.
+	asm volatile("ljmp %0,$1f\n 1:\n" : : "i" (GD_KT));
+	asm volatile("lldt %0" : : "r" ((uint16_t) 0));
+}
+
+// Give e a page directory: the kernel's mappings above UTOP, nothing
+// below, and its own UVPT self-map.
+static int
+env_setup_vm(struct Env *e)
+{
+	struct PageInfo *p = page_alloc(ALLOC_ZERO);
+
+	if (!p)
+		return -E_NO_MEM;
+	p->pp_ref++;
+	e->env_pgdir = page2kva(p);
+	memcpy(&e->env_pgdir[PDX(UTOP)], &kern_pgdir[PDX(UTOP)],
+	       (NPDENTRIES - PDX(UTOP)) * sizeof(pde_t));
+	e->env_pgdir[PDX(UVPT)] = PADDR(e->env_pgdir) | PTE_P | PTE_U;
+	return 0;
+}
+
+/*
+ * Allocate an env with parent parent_id, runnable, with fresh user
+ * registers and an empty address space.  Returns 0 and the env in *newenv,
+ * or -E_NO_FREE_ENV or -E_NO_MEM.
+ */
+int
+env_alloc(struct Env **newenv_store, envid_t parent_id)
+{
+	struct Env *e = env_free_list;
+	int32_t generation;
+	int r;
+
+	if (!e)
+		return -E_NO_FREE_ENV;
+	if (!free_pages_before_envs)
+		free_pages_before_envs = page_free_count();
+	if ((r = env_setup_vm(e)) < 0)
+		return r;
+
+	generation = (e->env_id + (1 << ENVGENSHIFT)) & ~(NENV - 1);
+	if (generation <= 0)	// keep ids positive
+		generation = 1 << ENVGENSHIFT;
+	e->env_id = generation | (e - envs);
+	e->env_parent_id = parent_id;
+	e->env_type = ENV_TYPE_USER;
+	e->env_status = ENV_RUNNABLE;
+	e->env_runs = 0;
+	e->env_cpunum = -1;
+
+	// User segments at ring 3; interrupts always on in user mode, and
+	// IOPL 0 so the env cannot turn them off.
+	memset(&e->env_tf, 0, sizeof(e->env_tf));
+	e->env_tf.tf_ds = GD_UD | 3;
+	e->env_tf.tf_es = GD_UD | 3;
+	e->env_tf.tf_ss = GD_UD | 3;
+	e->env_tf.tf_esp = USTACKTOP;
+	e->env_tf.tf_cs = GD_UT | 3;
+	e->env_tf.tf_eflags = FL_IF;
+
+	e->env_pgfault_upcall = NULL;
+	e->env_ipc_recving = false;
+
+	env_free_list = e->env_link;
+	e->env_link = NULL;
+	*newenv_store = e;
+
+	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	return 0;
+}
+
+// Map zeroed pages for [va, va+len) in e, user-writable; pages already
+// mapped stay.  Returns 0 or -E_NO_MEM.
+static int
+region_alloc(struct Env *e, uintptr_t va, size_t len)
+{
+	uintptr_t p;
+	struct PageInfo *pp;
+
+	for (p = ROUNDDOWN(va, PGSIZE); p < va + len; p += PGSIZE) {
+		if (page_lookup(e->env_pgdir, (void *) p, NULL))
+			continue;
+		if (!(pp = page_alloc(ALLOC_ZERO)))
+			return -E_NO_MEM;
+		if (page_insert(e->env_pgdir, pp, (void *) p,
+				PTE_U | PTE_W) < 0) {
+			page_free(pp);
+			return -E_NO_MEM;
+		}
+	}
+	return 0;
+}
+
+// Why the ELF image at binary can't be loaded, or NULL if it can.
+static const char *
+elf_problem(struct Elf *elf)
+{
+	struct Proghdr *ph = (struct Proghdr *) ((uint8_t *) elf + elf->e_phoff);
+	int i;
+
+	if (elf->e_magic != ELF_MAGIC)
+		return "not an ELF image";
+	if (elf->e_phnum > 64 || elf->e_phoff > 0x10000)
+		return "implausible program headers";
+	for (i = 0; i < elf->e_phnum; i++) {
+		if (ph[i].p_type != ELF_PROG_LOAD)
+			continue;
+		if (ph[i].p_filesz > ph[i].p_memsz
+		    || ph[i].p_va + ph[i].p_memsz < ph[i].p_va
+		    || ph[i].p_va + ph[i].p_memsz > UTOP)
+			return "a segment is outside user memory";
+	}
+	if (elf->e_entry >= UTOP)
+		return "entry point outside user memory";
+	return NULL;
+}
+
+/*
+ * Load the ELF image at binary into e's address space and give it a
+ * one-page stack.  The copying runs on e's page directory, so the
+ * image's addresses can be used directly.
+ */
+static int
+load_icode(struct Env *e, uint8_t *binary)
+{
+	struct Elf *elf = (struct Elf *) binary;
+	struct Proghdr *ph = (struct Proghdr *) (binary + elf->e_phoff);
+	struct Proghdr *eph = ph + elf->e_phnum;
+	uint32_t old_cr3 = rcr3();
+	int r = 0;
+
+	lcr3(PADDR(e->env_pgdir));
+	for (; ph < eph && r == 0; ph++) {
+		if (ph->p_type != ELF_PROG_LOAD)
+			continue;
+		if ((r = region_alloc(e, ph->p_va, ph->p_memsz)) < 0)
+			break;
+		memcpy((void *) ph->p_va, binary + ph->p_offset, ph->p_filesz);
+		memset((void *) ph->p_va + ph->p_filesz, 0,
+		       ph->p_memsz - ph->p_filesz);
+	}
+	lcr3(old_cr3);
+	if (r < 0)
+		return r;
+
+	e->env_tf.tf_eip = elf->e_entry;
+	return region_alloc(e, USTACKTOP - PGSIZE, PGSIZE);
+}
+
+// Start a new env running the ELF image at binary.
+void
+env_create(uint8_t *binary, enum EnvType type)
+{
+	struct Env *e;
+	const char *problem;
+	int r;
+
+	if ((problem = elf_problem((struct Elf *) binary))) {
+		cprintf("env_create: cannot load program: %s\n", problem);
+		return;
+	}
+	if ((r = env_alloc(&e, 0)) < 0) {
+		cprintf("env_create: %e\n", r);
+		return;
+	}
+	e->env_type = type;
+	if ((r = load_icode(e, binary)) < 0) {
+		cprintf("env_create: loading program: %e\n", r);
+		env_free(e);
+	}
+}
+
+// Free e and everything its address space holds.
+void
+env_free(struct Env *e)
+{
+	pde_t *pgdir = e->env_pgdir;
+	pte_t *pt;
+	uint32_t pdx, ptx;
+
+	// Never free the page directory this CPU is using.
+	if (e == curenv)
+		lcr3(PADDR(kern_pgdir));
+
+	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+
+	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
+		if (!(pgdir[pdx] & PTE_P))
+			continue;
+		pt = KADDR(PTE_ADDR(pgdir[pdx]));
+		for (ptx = 0; ptx < NPTENTRIES; ptx++)
+			if (pt[ptx] & PTE_P)
+				page_decref(pa2page(PTE_ADDR(pt[ptx])));
+		pgdir[pdx] = 0;
+		page_decref(pa2page(PADDR(pt)));
+	}
+	e->env_pgdir = NULL;
+	page_decref(pa2page(PADDR(pgdir)));
+
+	e->env_status = ENV_FREE;
+	e->env_link = env_free_list;
+	env_free_list = e;
+}
+
+// Report pages lost by envs that have all exited.
+void
+env_check_leaks(void)
+{
+	size_t now = page_free_count();
+
+	if (free_pages_before_envs && now != free_pages_before_envs)
+		cprintf("page leak: %d pages not freed after every env exited\n",
+			(int) (free_pages_before_envs - now));
+}
+
+/*
+ * Destroy e.  An env running on another CPU is only marked dying: that
+ * CPU frees it the next time it enters the kernel.  Destroying the
+ * current env does not return.
+ */
+void
+env_destroy(struct Env *e)
+{
+	if (e->env_status == ENV_RUNNING && e != curenv) {
+		e->env_status = ENV_DYING;
+		return;
+	}
+	env_free(e);
+	if (e == curenv) {
+		curenv = NULL;
+		sched_yield();
+	}
+}
+
+// Restore the registers in tf and return to user mode.
+void
+env_pop_tf(struct Trapframe *tf)
+{
+	asm volatile(
+		"\tmovl %0,%%esp\n"	// esp = tf
+		"\tpopal\n"		// general registers
+		"\tpopl %%es\n"
+		"\tpopl %%ds\n"
+		"\taddl $0x8,%%esp\n"	// skip tf_trapno and tf_err
+		"\tiret\n"		// eip, cs, eflags, esp, ss
+		: : "g" (tf) : "memory");
+	panic("iret failed");
+}
+
+/*
+ * Switch this CPU to e and run it in user mode.  Releases the kernel
+ * lock on the way out.
+ */
+void
+env_run(struct Env *e)
+{
+	struct Env *prev = curenv;
+
+	if (prev && prev->env_status == ENV_RUNNING)
+		prev->env_status = ENV_RUNNABLE;
+	curenv = e;
+	e->env_status = ENV_RUNNING;
+	e->env_runs++;
+	e->env_cpunum = cpunum();
+	if (e != prev)
+		lcr3(PADDR(e->env_pgdir));
+	unlock_kernel();
+	env_pop_tf(&e->env_tf);
+}

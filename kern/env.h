@@ -1,0 +1,34 @@
+/* Environments: creation, destruction and running. */
+#ifndef JOS_KERN_ENV_H
+#define JOS_KERN_ENV_H
+
+#include <inc/env.h>
+#include <kern/cpu.h>
+
+extern struct Env *envs;		// all NENV environments
+#define curenv (thiscpu->cpu_env)	// the env running on this CPU
+
+void	env_init(void);
+void	env_init_percpu(void);
+int	env_alloc(struct Env **e, envid_t parent_id);
+void	env_free(struct Env *e);
+void	env_create(uint8_t *binary, enum EnvType type);
+void	env_destroy(struct Env *e);	// may not return if e is curenv
+void	env_check_leaks(void);
+
+int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+// These do not return.
+void	env_run(struct Env *e) __attribute__((noreturn));
+void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+
+// Start the embedded program user/NAME.c (binary symbol _binary_obj_user_NAME_start).
+#define ENV_CREATE(x, type)						\
+	do {								\
+		extern uint8_t ENV_PASTE3(_binary_obj_, x, _start)[];	\
+		env_create(ENV_PASTE3(_binary_obj_, x, _start), type);	\
+	} while (0)
+
+#define ENV_PASTE3(x, y, z) _ENV_PASTE3(x, y, z)
+#define _ENV_PASTE3(x, y, z) x ## y ## z
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * Kernel start-up: the boot CPU sets up each subsystem in turn, starts
+ * the other CPUs, creates the first environments and schedules.
+ */
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+
+#include <kern/monitor.h>
+#include <kern/console.h>
+#include <kern/pmap.h>
+#include <kern/env.h>
+#include <kern/trap.h>
+#include <kern/sched.h>
+#include <kern/picirq.h>
+#include <kern/cpu.h>
+#include <kern/spinlock.h>
+#include <kern/fwcfg.h>
+#include <kern/programs.h>
+
+// What plain `make qemu` runs: a few envs taking turns on the CPUs.
+#define DEMO_PROGRAMS	"yield yield yield"
+
+static void boot_aps(void);
+static void start_first_envs(void);
+
+void
+i386_init(void)
+{
+	extern char edata[], end[];
+
+	// The boot loader loads only the file-backed part: clear .bss.
+	memset(edata, 0, end - edata);
+
+	cons_init();			// console, so cprintf works
+	cprintf("6828 decimal is %o octal!\n", 6828);
+
+	mem_init();			// page allocator and kern_pgdir
+	env_init();			// envs[] and segments
+	trap_init();			// the IDT and this CPU's TSS
+
+	mp_init();			// find the other CPUs
+	lapic_init();			// this CPU's interrupt controller
+	pic_init();			// the legacy 8259 PICs
+
+	lock_kernel();			// before any other CPU can run
+	boot_aps();
+
+	start_first_envs();
+	sched_yield();
+}
+
+// The top of the kernel stack for the CPU being started; kern/mpentry.S
+// loads it.
+void *mpentry_kstack;
+
+// Start every other CPU, one at a time.
+static void
+boot_aps(void)
+{
+	extern unsigned char mpentry_start[], mpentry_end[];
+	void *code = KADDR(MPENTRY_PADDR);
+	struct CpuInfo *c;
+
+	memmove(code, mpentry_start, mpentry_end - mpentry_start);
+	for (c = cpus; c < cpus + ncpu; c++) {
+		if (c == bootcpu)
+			continue;
+		mpentry_kstack = (void *) KSTACKTOP_CPU(c - cpus);
+		lapic_startap(c->cpu_id, PADDR(code));
+		while (c->cpu_status != CPU_STARTED)
+			;
+	}
+}
+
+// Where a newly started CPU continues, in C, on its own stack.
+void
+mp_main(void)
+{
+	lcr3(PADDR(kern_pgdir));
+	cprintf("SMP: CPU %d starting\n", cpunum());
+
+	lapic_init();
+	env_init_percpu();
+	trap_init_percpu();
+	xchg(&thiscpu->cpu_status, CPU_STARTED);	// tell boot_aps
+
+	lock_kernel();
+	sched_yield();
+}
+
+// Create an env for each program named in the space-separated list.
+static void
+start_programs(char *names)
+{
+	const struct UserProgram *p;
+	char *name;
+
+	while (*names) {
+		while (*names == ' ')
+			names++;
+		name = names;
+		while (*names && *names != ' ')
+			names++;
+		if (*names)
+			*names++ = '\0';
+		if (!*name)
+			continue;
+		for (p = user_programs; p->name; p++)
+			if (strcmp(p->name, name) == 0)
+				break;
+		if (p->name)
+			env_create(p->binary, ENV_TYPE_USER);
+		else
+			cprintf("no program named '%s'\n", name);
+	}
+}
+
+/*
+ * The first environments: the programs named by QEMU's fw_cfg file
+ * opt/jos/test if there is one (the grader's way to pick tests from one
+ * image), else the TEST that `make run-NAME` compiled in, else the demo.
+ */
+static void
+start_first_envs(void)
+{
+	static char names[256];
+
+	if (fwcfg_read_string("opt/jos/test", names, sizeof(names)) >= 0) {
+		start_programs(names);
+		return;
+	}
+#ifdef TEST
+	ENV_CREATE(TEST, ENV_TYPE_USER);
+#else
+	strcpy(names, DEMO_PROGRAMS);
+	start_programs(names);
+#endif
+}

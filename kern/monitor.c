@@ -1,0 +1,328 @@
+/*
+ * The kernel monitor: a small command line for looking at the machine
+ * after boot, after a panic, or when a user program hits a breakpoint.
+ *
+ * Each command gets the words typed (argv[0] is its name) and the trap
+ * frame that entered the monitor, or NULL.  A command that returns a
+ * negative value ends the monitor; continue and stepi leave it without
+ * returning, by running the interrupted environment again.
+ */
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/memlayout.h>
+#include <inc/assert.h>
+#include <inc/x86.h>
+
+#include <kern/monitor.h>
+#include <kern/kdebug.h>
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/cpu.h>
+#include <kern/trap.h>
+
+#define WHITESPACE	"\t\r\n "
+#define MAXARGS		16	// words in one command line
+#define MAXFRAMES	64	// a backtrace longer than this is corrupt
+#define MAXMAPPINGS	1024	// pages one showmappings prints at most
+
+static int mon_showmappings(int argc, char **argv, struct Trapframe *tf);
+static int mon_continue(int argc, char **argv, struct Trapframe *tf);
+static int mon_stepi(int argc, char **argv, struct Trapframe *tf);
+
+struct Command {
+	const char *name;
+	const char *alias;	// a shorter name, or NULL
+	const char *desc;
+	int (*func)(int argc, char **argv, struct Trapframe *tf);
+};
+
+static const struct Command commands[] = {
+	{ "help", NULL, "List the commands", mon_help },
+	{ "kerninfo", NULL, "Show the kernel's special symbols and size",
+	  mon_kerninfo },
+	{ "backtrace", NULL, "List the calls active on this kernel stack",
+	  mon_backtrace },
+	{ "showmappings", NULL,
+	  "Show the kernel page mappings of the pages in [START, END]",
+	  mon_showmappings },
+	{ "continue", "c", "Resume the user program stopped at a breakpoint",
+	  mon_continue },
+	{ "stepi", "si", "Run one instruction of the stopped user program",
+	  mon_stepi },
+};
+
+int
+mon_help(int argc, char **argv, struct Trapframe *tf)
+{
+	const struct Command *c;
+
+	for (c = commands; c < commands + ARRAY_SIZE(commands); c++) {
+		cprintf("%s - %s", c->name, c->desc);
+		if (c->alias)
+			cprintf(" (alias %s)", c->alias);
+		cprintf("\n");
+	}
+	return 0;
+}
+
+static void
+print_symbol(const char *name, uintptr_t va)
+{
+	cprintf("  %-6s %08x (virt)  %08x (phys)\n", name, va, va - KERNBASE);
+}
+
+int
+mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
+{
+	// From kern/entry.S (_start, entry) and kern/kernel.ld.
+	extern char _start[], entry[], etext[], edata[], end[];
+
+	cprintf("Special kernel symbols:\n");
+	cprintf("  _start                  %08x (phys)\n", (uintptr_t) _start);
+	print_symbol("entry", (uintptr_t) entry);
+	print_symbol("etext", (uintptr_t) etext);
+	print_symbol("edata", (uintptr_t) edata);
+	print_symbol("end", (uintptr_t) end);
+	cprintf("Kernel executable memory footprint: %dKB\n",
+		ROUNDUP(end - entry, 1024) / 1024);
+	return 0;
+}
+
+// The top of the kernel stack that holds addr, or 0 if none does.
+// Every stack is KSTKSIZE bytes: the boot stack, and each CPU's, which
+// is in the kernel image and also mapped below KSTACKTOP_CPU(i).
+static uintptr_t
+kstack_top(uintptr_t addr)
+{
+	uintptr_t tops[1 + 2 * NCPU];
+	int i, n = 0;
+
+	tops[n++] = (uintptr_t) bootstacktop;
+	for (i = 0; i < ncpu; i++) {
+		tops[n++] = (uintptr_t) percpu_kstacks[i] + KSTKSIZE;
+		tops[n++] = KSTACKTOP_CPU(i);
+	}
+	for (i = 0; i < n; i++)
+		if (addr < tops[i] && addr >= tops[i] - KSTKSIZE)
+			return tops[i];
+	return 0;
+}
+
+// Print where eip is in the source, as "file:line: function+offset".
+// A return address is looked up one byte back, in its call instruction:
+// a call to a function that never returns can be the last instruction
+// of its function, so the return address may start the next one.
+static void
+print_source(uintptr_t eip, bool is_return)
+{
+	struct Eipdebuginfo info;
+
+	if (debuginfo_eip(is_return ? eip - 1 : eip, &info) < 0)
+		info.eip_fn_addr = eip;
+	cprintf("         %s:%d: %.*s+%d\n", info.eip_file, info.eip_line,
+		info.eip_fn_namelen, info.eip_fn_name, eip - info.eip_fn_addr);
+}
+
+/*
+ * Print the call frames from the one at ebp outward.  A frame holds the
+ * caller's ebp, the return address, then the caller's arguments.  The
+ * chain ends with ebp 0 (kern/entry.S); it is also cut where ebp leaves
+ * the stack it started on or stops growing toward the top, as it does
+ * at a trap from user mode: the monitor must not fault on a bad chain.
+ * Argument words beyond the top of the stack are shown as 0.
+ */
+static void
+print_frames(uint32_t ebp)
+{
+	uintptr_t top = kstack_top(ebp), prev = 0;
+	uint32_t *frame, args[5];
+	int i, n;
+
+	for (n = 0; ebp != 0 && n < MAXFRAMES; n++) {
+		if (top == 0 || kstack_top(ebp) != top || ebp % 4 != 0
+		    || ebp <= prev || ebp + 8 > top) {
+			cprintf("  (ebp %08x is not a frame on this kernel stack)\n",
+				ebp);
+			return;
+		}
+		frame = (uint32_t *) ebp;
+		for (i = 0; i < 5; i++)
+			args[i] = ebp + 12 + 4 * i <= top ? frame[2 + i] : 0;
+		cprintf("ebp %08x eip %08x args %08x %08x %08x %08x %08x\n",
+			ebp, frame[1], args[0], args[1], args[2], args[3],
+			args[4]);
+		print_source(frame[1], true);
+		prev = ebp;
+		ebp = frame[0];
+	}
+}
+
+int
+mon_backtrace(int argc, char **argv, struct Trapframe *tf)
+{
+	cprintf("Stack backtrace:\n");
+	print_frames(read_ebp());
+	return 0;
+}
+
+// Show the kernel code a trap interrupted: where, then its callers.
+void
+backtrace(struct Trapframe *tf)
+{
+	if ((tf->tf_cs & 3) != 0) {
+		cprintf("backtrace: the trap came from user mode\n");
+		return;
+	}
+	cprintf("Stack backtrace from eip %08x:\n", tf->tf_eip);
+	print_source(tf->tf_eip, false);
+	print_frames(tf->tf_regs.reg_ebp);
+}
+
+// Parse s, 1 to 8 hex digits after an optional 0x, into *val.  Returns
+// 0, or -1 if s is anything else.  (strtol's long cannot hold a kernel
+// address.)
+static int
+parse_hex(const char *s, uint32_t *val)
+{
+	int n, c;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	*val = 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		c = s[n] | 0x20;	// lower case for letters
+		if (s[n] >= '0' && s[n] <= '9')
+			*val = *val << 4 | (s[n] - '0');
+		else if (c >= 'a' && c <= 'f')
+			*val = *val << 4 | (c - 'a' + 10);
+		else
+			return -1;
+	}
+	return n >= 1 && n <= 8 ? 0 : -1;
+}
+
+static void
+print_mapping(uintptr_t va)
+{
+	pte_t *pte = pgdir_walk(kern_pgdir, (void *) va, 0);
+
+	if (pte == NULL || !(*pte & PTE_P)) {
+		cprintf("%08x -> unmapped\n", va);
+		return;
+	}
+	cprintf("%08x -> %08x  P %c %c  (%s %s)\n", va, PTE_ADDR(*pte),
+		*pte & PTE_W ? 'W' : '-', *pte & PTE_U ? 'U' : '-',
+		*pte & PTE_U ? "user" : "kernel", *pte & PTE_W ? "rw" : "r-");
+}
+
+static int
+mon_showmappings(int argc, char **argv, struct Trapframe *tf)
+{
+	uint32_t start, end, npages, i;
+
+	if (argc != 3 || parse_hex(argv[1], &start) < 0
+	    || parse_hex(argv[2], &end) < 0) {
+		cprintf("Usage: showmappings START END (hex addresses)\n");
+		return 0;
+	}
+	if (end < start) {
+		cprintf("showmappings: END %08x is below START %08x\n",
+			end, start);
+		return 0;
+	}
+	if (kern_pgdir == NULL) {
+		cprintf("showmappings: no kernel page directory yet\n");
+		return 0;
+	}
+	start = ROUNDDOWN(start, PGSIZE);
+	npages = (ROUNDDOWN(end, PGSIZE) - start) / PGSIZE + 1;
+	for (i = 0; i < npages && i < MAXMAPPINGS; i++)
+		print_mapping(start + i * PGSIZE);
+	if (npages > MAXMAPPINGS)
+		cprintf("(%u more pages not shown)\n", npages - MAXMAPPINGS);
+	return 0;
+}
+
+// Run the user environment stopped at a breakpoint or single step
+// again, trapping after one instruction if step.  Does not return
+// unless there is no such environment.
+static int
+resume_env(struct Trapframe *tf, bool step, const char *cmd)
+{
+	if (tf == NULL || (tf->tf_cs & 3) != 3
+	    || (tf->tf_trapno != T_BRKPT && tf->tf_trapno != T_DEBUG)) {
+		cprintf("%s: no user environment to resume\n", cmd);
+		return 0;
+	}
+	// trap() hands us the frame saved in curenv: env_run resumes
+	// from exactly this copy.
+	assert(tf == &curenv->env_tf);
+	if (step)
+		tf->tf_eflags |= FL_TF;
+	else
+		tf->tf_eflags &= ~FL_TF;
+	env_run(curenv);
+}
+
+static int
+mon_continue(int argc, char **argv, struct Trapframe *tf)
+{
+	return resume_env(tf, false, argv[0]);
+}
+
+static int
+mon_stepi(int argc, char **argv, struct Trapframe *tf)
+{
+	return resume_env(tf, true, argv[0]);
+}
+
+// Split buf into words and run the command they name.  Returns the
+// command's result, or 0 if there is none to run.
+static int
+runcmd(char *buf, struct Trapframe *tf)
+{
+	char *argv[MAXARGS + 1];
+	const struct Command *c;
+	int argc = 0;
+
+	for (;;) {
+		while (*buf != '\0' && strchr(WHITESPACE, *buf))
+			*buf++ = '\0';
+		if (*buf == '\0')
+			break;
+		if (argc == MAXARGS) {
+			cprintf("Too many arguments (max %d)\n", MAXARGS);
+			return 0;
+		}
+		argv[argc++] = buf;
+		while (*buf != '\0' && !strchr(WHITESPACE, *buf))
+			buf++;
+	}
+	argv[argc] = NULL;
+	if (argc == 0)
+		return 0;
+
+	for (c = commands; c < commands + ARRAY_SIZE(commands); c++)
+		if (strcmp(argv[0], c->name) == 0
+		    || (c->alias && strcmp(argv[0], c->alias) == 0))
+			return c->func(argc, argv, tf);
+	cprintf("Unknown command '%s'\n", argv[0]);
+	return 0;
+}
+
+void
+monitor(struct Trapframe *tf)
+{
+	char *buf;
+
+	cprintf("Welcome to the JOS kernel monitor!\n");
+	cprintf("Type 'help' for a list of commands.\n");
+	if (tf != NULL)
+		print_trapframe(tf);
+
+	for (;;) {
+		buf = readline("K> ");
+		if (buf != NULL && runcmd(buf, tf) < 0)
+			break;
+	}
+}

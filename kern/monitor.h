@@ -1,0 +1,19 @@
+/* The kernel monitor: an interactive command line for debugging. */
+#ifndef JOS_KERN_MONITOR_H
+#define JOS_KERN_MONITOR_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
+
+struct Trapframe;
+
+// Run the monitor.  tf is the trap that brought us here, or NULL.
+// Returns only if a command (continue, stepi) resumes nothing.
+void	monitor(struct Trapframe *tf);
+
+// Monitor commands: each takes the words typed and the trap frame.
+int	mon_help(int argc, char **argv, struct Trapframe *tf);
+int	mon_kerninfo(int argc, char **argv, struct Trapframe *tf);
+int	mon_backtrace(int argc, char **argv, struct Trapframe *tf);
+
+#endif

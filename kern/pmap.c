@@ -1,0 +1,421 @@
+/*
+ * Physical page allocation and the kernel's page directory.
+ *
+ * Every physical page has a struct PageInfo in pages[].  A page is free
+ * exactly when it is on page_free_list; pp_ref counts the page-table
+ * mappings of it plus any holds the kernel takes.  Page tables
+ * themselves are pages with pp_ref 1, owned by their page directory.
+ *
+ * kern_pgdir maps what every address space shares above UTOP; each
+ * environment's page directory copies those entries (kern/env.c).
+ */
+#include <inc/x86.h>
+#include <inc/mmu.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+
+#include <kern/pmap.h>
+#include <kern/kclock.h>
+#include <kern/env.h>
+#include <kern/cpu.h>
+#include <kern/pmap_check.h>
+
+size_t npages;			// physical pages in the machine
+static size_t npages_basemem;	// pages below 640 KiB
+
+pde_t *kern_pgdir;
+struct PageInfo *pages;
+static struct PageInfo *page_free_list;
+static size_t nfree;		// length of page_free_list
+
+unsigned char percpu_kstacks[NCPU][KSTKSIZE]
+	__attribute__ ((aligned(PGSIZE)));
+
+static int
+nvram_read(int r)
+{
+	return mc146818_read(r) | (mc146818_read(r + 1) << 8);
+}
+
+// Read how much memory the machine has from the CMOS.
+static void
+detect_memory(void)
+{
+	size_t basemem = nvram_read(NVRAM_BASELO);
+	size_t extmem = nvram_read(NVRAM_EXTLO);
+	size_t ext16mem = nvram_read(NVRAM_EXT16LO) * 64;
+	size_t totalmem;
+
+	if (ext16mem)
+		totalmem = 16 * 1024 + ext16mem;
+	else if (extmem)
+		totalmem = 1 * 1024 + extmem;
+	else
+		totalmem = basemem;
+
+	// Only what KERNBASE can map is usable.
+	totalmem = MIN(totalmem, (size_t) ((0xFFFFFFFF - KERNBASE + 1) / 1024));
+	npages = totalmem / (PGSIZE / 1024);
+	npages_basemem = basemem / (PGSIZE / 1024);
+
+	cprintf("Physical memory: %uK available, base = %uK, extended = %uK\n",
+		totalmem, basemem, totalmem - basemem);
+}
+
+/*
+ * The allocator used before pages[] exists: hands out zeroed, page-aligned
+ * memory just past the kernel image.  boot_alloc(0) says where the next
+ * allocation would start.
+ */
+static void *
+boot_alloc(uint32_t n)
+{
+	extern char end[];
+	static char *nextfree;
+	char *result;
+
+	if (!nextfree)
+		nextfree = ROUNDUP((char *) end, PGSIZE);
+	result = nextfree;
+	if (n == 0)
+		return result;
+	if ((uintptr_t) nextfree + n > KERNBASE + ENTRY_MAPPED
+	    || PADDR(nextfree + n) > npages * PGSIZE)
+		panic("boot_alloc: out of memory");
+	nextfree = ROUNDUP(nextfree + n, PGSIZE);
+	memset(result, 0, nextfree - result);
+	return result;
+}
+
+/*
+ * Build kern_pgdir, check it, and switch to it.
+ */
+void
+mem_init(void)
+{
+	uint32_t cr0;
+	int i;
+
+	detect_memory();
+
+	kern_pgdir = boot_alloc(PGSIZE);
+	// The directory maps itself at UVPT: page tables become readable
+	// as one 4 MiB array.
+	kern_pgdir[PDX(UVPT)] = PADDR(kern_pgdir) | PTE_U | PTE_P;
+
+	pages = boot_alloc(npages * sizeof(struct PageInfo));
+	envs = boot_alloc(NENV * sizeof(struct Env));
+
+	page_init();
+	check_page_free_list(true);
+	check_page_alloc();
+	check_page();
+
+	// Read-only views for user programs.
+	boot_map_region(kern_pgdir, UPAGES,
+			ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE),
+			PADDR(pages), PTE_U);
+	boot_map_region(kern_pgdir, UENVS,
+			ROUNDUP(NENV * sizeof(struct Env), PGSIZE),
+			PADDR(envs), PTE_U);
+
+	// Kernel stacks, each with an unmapped guard gap below it.
+	for (i = 0; i < NCPU; i++)
+		boot_map_region(kern_pgdir, KSTACKTOP_CPU(i) - KSTKSIZE,
+				KSTKSIZE, PADDR(percpu_kstacks[i]), PTE_W);
+
+	// All of physical memory the top of the address space can hold.
+	boot_map_region(kern_pgdir, KERNBASE, 0xFFFFFFFF - KERNBASE + 1, 0,
+			PTE_W);
+
+	check_kern_pgdir();
+
+	lcr3(PADDR(kern_pgdir));
+	check_page_free_list(false);
+
+	cr0 = rcr0();
+	cr0 |= CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
+	cr0 &= ~(CR0_TS | CR0_EM);
+	lcr0(cr0);
+
+	check_page_installed_pgdir();
+}
+
+// Is physical page pa in use before the allocator starts?
+static bool
+page_reserved_at_boot(physaddr_t pa)
+{
+	return pa == 0				// real-mode IDT and BIOS data
+		|| pa == MPENTRY_PADDR		// start-up code for other CPUs
+		|| (pa >= IOPHYSMEM && pa < EXTPHYSMEM)	// I/O hole, BIOS
+		// kernel image and boot_alloc's memory
+		|| (pa >= EXTPHYSMEM && pa < PADDR(boot_alloc(0)));
+}
+
+/*
+ * Put every page not reserved at boot on the free list, lowest address
+ * first, so early allocations come from memory entry_pgdir maps.
+ */
+void
+page_init(void)
+{
+	size_t i;
+
+	page_free_list = NULL;
+	nfree = 0;
+	for (i = npages; i-- > 0; ) {
+		pages[i].pp_link = NULL;
+		if (page_reserved_at_boot(i * PGSIZE)) {
+			pages[i].pp_ref = 1;
+			continue;
+		}
+		pages[i].pp_ref = 0;
+		pages[i].pp_link = page_free_list;
+		page_free_list = &pages[i];
+		nfree++;
+	}
+}
+
+// A free page, zeroed if alloc_flags has ALLOC_ZERO, with pp_ref 0;
+// NULL when memory is exhausted.
+struct PageInfo *
+page_alloc(int alloc_flags)
+{
+	struct PageInfo *pp = page_free_list;
+
+	if (!pp)
+		return NULL;
+	page_free_list = pp->pp_link;
+	pp->pp_link = NULL;
+	nfree--;
+	if (alloc_flags & ALLOC_ZERO)
+		memset(page2kva(pp), 0, PGSIZE);
+	return pp;
+}
+
+// Return a page to the free list.  Its reference count must be 0.
+void
+page_free(struct PageInfo *pp)
+{
+	if (pp->pp_ref != 0 || pp->pp_link != NULL)
+		panic("page_free: page %08x still in use (ref %d)",
+		      page2pa(pp), pp->pp_ref);
+	pp->pp_link = page_free_list;
+	page_free_list = pp;
+	nfree++;
+}
+
+// Drop one reference, freeing the page when none are left.
+void
+page_decref(struct PageInfo *pp)
+{
+	if (--pp->pp_ref == 0)
+		page_free(pp);
+}
+
+size_t
+page_free_count(void)
+{
+	return nfree;
+}
+
+// The self-checks (kern/pmap_check.c) may empty the free list to test
+// exhaustion, then give it back.
+static size_t taken_nfree;
+
+struct PageInfo *
+pages_free_head(void)
+{
+	return page_free_list;
+}
+
+struct PageInfo *
+pages_free_take(void)
+{
+	struct PageInfo *list = page_free_list;
+
+	taken_nfree = nfree;
+	page_free_list = NULL;
+	nfree = 0;
+	return list;
+}
+
+void
+pages_free_give(struct PageInfo *list)
+{
+	struct PageInfo **tail = &page_free_list;
+
+	while (*tail)
+		tail = &(*tail)->pp_link;
+	*tail = list;
+	nfree += taken_nfree;
+}
+
+/*
+ * The page table entry for va in pgdir.  With create set, a missing page
+ * table is allocated; otherwise (or when memory is out) returns NULL.
+ * Directory entries are permissive (P, W, U): the page table entries
+ * decide.
+ */
+pte_t *
+pgdir_walk(pde_t *pgdir, const void *va, int create)
+{
+	pde_t *pde = &pgdir[PDX(va)];
+	struct PageInfo *pp;
+
+	if (!(*pde & PTE_P)) {
+		if (!create || !(pp = page_alloc(ALLOC_ZERO)))
+			return NULL;
+		pp->pp_ref++;
+		*pde = page2pa(pp) | PTE_P | PTE_W | PTE_U;
+	}
+	return (pte_t *) KADDR(PTE_ADDR(*pde)) + PTX(va);
+}
+
+/*
+ * Map [va, va+size) to [pa, pa+size) with permissions perm|PTE_P.  For
+ * the static mappings above UTOP, set up once at boot: pages mapped this
+ * way are not reference counted.
+ */
+void
+boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
+		int perm)
+{
+	size_t off;
+	pte_t *pte;
+
+	for (off = 0; off < size; off += PGSIZE) {
+		if (!(pte = pgdir_walk(pgdir, (void *) (va + off), 1)))
+			panic("boot_map_region: out of memory");
+		*pte = (pa + off) | perm | PTE_P;
+	}
+}
+
+/*
+ * Map page pp at va with permissions perm|PTE_P, replacing what was
+ * there.  Re-inserting the page already mapped at va just changes perm.
+ * Returns 0, or -E_NO_MEM (a page table could not be allocated; nothing
+ * changed).
+ */
+int
+page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
+{
+	pte_t *pte = pgdir_walk(pgdir, va, 1);
+
+	if (!pte)
+		return -E_NO_MEM;
+	// Take the new reference first, so replacing pp by itself cannot
+	// free it.
+	pp->pp_ref++;
+	if (*pte & PTE_P)
+		page_remove(pgdir, va);
+	*pte = page2pa(pp) | perm | PTE_P;
+	return 0;
+}
+
+// The page mapped at va, or NULL.  Stores the entry's address in
+// *pte_store if that is not NULL.
+struct PageInfo *
+page_lookup(pde_t *pgdir, void *va, pte_t **pte_store)
+{
+	pte_t *pte = pgdir_walk(pgdir, va, 0);
+
+	if (!pte || !(*pte & PTE_P))
+		return NULL;
+	if (pte_store)
+		*pte_store = pte;
+	return pa2page(PTE_ADDR(*pte));
+}
+
+// Unmap whatever is at va, if anything.
+void
+page_remove(pde_t *pgdir, void *va)
+{
+	pte_t *pte;
+	struct PageInfo *pp = page_lookup(pgdir, va, &pte);
+
+	if (!pp)
+		return;
+	*pte = 0;
+	tlb_invalidate(pgdir, va);
+	page_decref(pp);
+}
+
+/*
+ * Drop this CPU's cached translation of va if pgdir is the one in use.
+ * No other CPU is told: the only cross-CPU case is a parent changing a
+ * child that runs elsewhere at that moment, which can then use an old
+ * mapping of its own until its next switch.
+ */
+void
+tlb_invalidate(pde_t *pgdir, void *va)
+{
+	if (!curenv || curenv->env_pgdir == pgdir)
+		invlpg(va);
+}
+
+/*
+ * Reserve size bytes of the MMIO region for device memory at pa,
+ * uncached.  Returns the virtual address of pa.
+ */
+void *
+mmio_map_region(physaddr_t pa, size_t size)
+{
+	static uintptr_t base = MMIOBASE;
+	physaddr_t start = ROUNDDOWN(pa, PGSIZE);
+	size_t len = ROUNDUP(pa + size, PGSIZE) - start;
+	uintptr_t va = base;
+
+	if (len > MMIOLIM - base)
+		panic("mmio_map_region: %u bytes at %08x overflow MMIOLIM",
+		      size, pa);
+	boot_map_region(kern_pgdir, va, len, start,
+			PTE_PCD | PTE_PWT | PTE_W);
+	base += len;
+	return (void *) (va + (pa - start));
+}
+
+// The first address user_mem_check found bad.
+static uintptr_t user_mem_check_addr;
+
+/*
+ * May env access [va, va+len) with permissions perm (plus PTE_P)?
+ * Returns 0, or -E_FAULT with user_mem_check_addr set to the first bad
+ * address.  The range must lie below ULIM and must not wrap.
+ */
+int
+user_mem_check(struct Env *env, const void *va, size_t len, int perm)
+{
+	uintptr_t start = (uintptr_t) va;
+	uintptr_t last = start + len - 1;
+	uintptr_t page;
+	pte_t *pte;
+
+	if (len == 0)
+		return 0;
+	perm |= PTE_P;
+	if (last < start)			// wraps around
+		last = 0xFFFFFFFF;
+	for (page = ROUNDDOWN(start, PGSIZE); page <= last; page += PGSIZE) {
+		pte = pgdir_walk(env->env_pgdir, (void *) page, 0);
+		// page reaches ULIM before it could wrap, so the loop ends.
+		if (page >= ULIM || !pte || (*pte & perm) != perm) {
+			user_mem_check_addr = MAX(page, start);
+			return -E_FAULT;
+		}
+	}
+	return 0;
+}
+
+// Like user_mem_check, but destroys env, with a message, on failure.
+// Does not return if env is the current environment.
+void
+user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
+{
+	if (user_mem_check(env, va, len, perm | PTE_U) < 0) {
+		cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
+			env->env_id, user_mem_check_addr);
+		env_destroy(env);
+	}
+}

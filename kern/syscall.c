@@ -1,0 +1,266 @@
+/*
+ * System calls.  Every argument comes from user space and is checked
+ * before use; a bad one gets a negative error code back, never a panic.
+ * Calls that act on another env accept only the caller itself or its
+ * immediate children (envid2env's checkperm), except IPC sends.
+ */
+#include <inc/x86.h>
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/trap.h>
+#include <kern/syscall.h>
+#include <kern/console.h>
+#include <kern/sched.h>
+
+// Print len bytes at s, which the env must be able to read.
+static void
+sys_cputs(const char *s, size_t len)
+{
+	user_mem_assert(curenv, s, len, PTE_U);
+	cprintf("%.*s", len, s);
+}
+
+// A character from the console, or 0 if none is waiting.
+static int
+sys_cgetc(void)
+{
+	return cons_getc();
+}
+
+static envid_t
+sys_getenvid(void)
+{
+	return curenv->env_id;
+}
+
+static int
+sys_env_destroy(envid_t envid)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if (e == curenv)
+		cprintf("[%08x] exiting gracefully\n", curenv->env_id);
+	else
+		cprintf("[%08x] destroying %08x\n", curenv->env_id, e->env_id);
+	env_destroy(e);
+	return 0;
+}
+
+// The child starts as a copy of the caller's registers, returning 0 from
+// this call, with an empty address space, not runnable.
+static envid_t
+sys_exofork(void)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = env_alloc(&e, curenv->env_id)) < 0)
+		return r;
+	e->env_status = ENV_NOT_RUNNABLE;
+	e->env_tf = curenv->env_tf;
+	e->env_tf.tf_regs.reg_eax = 0;
+	return e->env_id;
+}
+
+static int
+sys_env_set_status(envid_t envid, int status)
+{
+	struct Env *e;
+	int r;
+
+	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	e->env_status = status;
+	return 0;
+}
+
+static int
+sys_env_set_pgfault_upcall(envid_t envid, void *func)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	e->env_pgfault_upcall = func;
+	return 0;
+}
+
+static void
+sys_yield(void)
+{
+	sched_yield();
+}
+
+// Is va a page-aligned user address, and perm what a user may ask for?
+// The one check behind every call that maps pages.
+static int
+check_va_perm(uintptr_t va, int perm)
+{
+	if (va >= UTOP || PGOFF(va))
+		return -E_INVAL;
+	if ((perm & (PTE_U | PTE_P)) != (PTE_U | PTE_P) || (perm & ~PTE_SYSCALL))
+		return -E_INVAL;
+	return 0;
+}
+
+// Map a new zeroed page at va in envid's address space.
+static int
+sys_page_alloc(envid_t envid, void *va, int perm)
+{
+	struct Env *e;
+	struct PageInfo *pp;
+	int r;
+
+	if ((r = check_va_perm((uintptr_t) va, perm)) < 0
+	    || (r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if (!(pp = page_alloc(ALLOC_ZERO)))
+		return -E_NO_MEM;
+	if ((r = page_insert(e->env_pgdir, pp, va, perm)) < 0)
+		page_free(pp);
+	return r;
+}
+
+// The page mapped at srcva in src, if it may be mapped with perm:
+// a writable mapping needs a writable source.
+static int
+lookup_for_map(struct Env *src, void *srcva, int perm, struct PageInfo **pp)
+{
+	pte_t *pte;
+	int r;
+
+	if ((r = check_va_perm((uintptr_t) srcva, perm)) < 0)
+		return r;
+	if (!(*pp = page_lookup(src->env_pgdir, srcva, &pte)))
+		return -E_INVAL;
+	if ((perm & PTE_W) && !(*pte & PTE_W))
+		return -E_INVAL;
+	return 0;
+}
+
+static int
+sys_page_map(envid_t srcenvid, void *srcva,
+	     envid_t dstenvid, void *dstva, int perm)
+{
+	struct Env *src, *dst;
+	struct PageInfo *pp;
+	int r;
+
+	if ((r = envid2env(srcenvid, &src, 1)) < 0
+	    || (r = envid2env(dstenvid, &dst, 1)) < 0
+	    || (r = check_va_perm((uintptr_t) dstva, perm)) < 0
+	    || (r = lookup_for_map(src, srcva, perm, &pp)) < 0)
+		return r;
+	return page_insert(dst->env_pgdir, pp, dstva, perm);
+}
+
+static int
+sys_page_unmap(envid_t envid, void *va)
+{
+	struct Env *e;
+	int r;
+
+	if ((uintptr_t) va >= UTOP || PGOFF(va))
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	page_remove(e->env_pgdir, va);
+	return 0;
+}
+
+/*
+ * Deliver value (and the page at srcva, if srcva < UTOP and the receiver
+ * wants one) to envid, which must be blocked in sys_ipc_recv.  Any env
+ * may send to any env.
+ */
+static int
+sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
+{
+	struct Env *e;
+	struct PageInfo *pp = NULL;
+	int r;
+
+	if ((r = envid2env(envid, &e, 0)) < 0)
+		return r;
+	if (!e->env_ipc_recving)
+		return -E_IPC_NOT_RECV;
+	if ((uintptr_t) srcva < UTOP
+	    && (r = lookup_for_map(curenv, srcva, perm, &pp)) < 0)
+		return r;
+
+	e->env_ipc_perm = 0;
+	if (pp && (uintptr_t) e->env_ipc_dstva < UTOP) {
+		if ((r = page_insert(e->env_pgdir, pp, e->env_ipc_dstva, perm)) < 0)
+			return r;
+		e->env_ipc_perm = perm;
+	}
+	e->env_ipc_recving = false;
+	e->env_ipc_from = curenv->env_id;
+	e->env_ipc_value = value;
+	e->env_tf.tf_regs.reg_eax = 0;		// sys_ipc_recv's result
+	e->env_status = ENV_RUNNABLE;
+	return 0;
+}
+
+/*
+ * Block until a value arrives.  dstva < UTOP (page-aligned) is where a
+ * page may be mapped; dstva >= UTOP accepts no page.  Returns 0 to the
+ * env once it is woken; does not return here.
+ */
+static int
+sys_ipc_recv(void *dstva)
+{
+	if ((uintptr_t) dstva < UTOP && PGOFF(dstva))
+		return -E_INVAL;
+	curenv->env_ipc_recving = true;
+	curenv->env_ipc_dstva = dstva;
+	curenv->env_status = ENV_NOT_RUNNABLE;
+	sched_yield();
+}
+
+int32_t
+syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+	uint32_t a5)
+{
+	switch (num) {
+	case SYS_cputs:
+		sys_cputs((const char *) a1, a2);
+		return 0;
+	case SYS_cgetc:
+		return sys_cgetc();
+	case SYS_getenvid:
+		return sys_getenvid();
+	case SYS_env_destroy:
+		return sys_env_destroy(a1);
+	case SYS_page_alloc:
+		return sys_page_alloc(a1, (void *) a2, a3);
+	case SYS_page_map:
+		return sys_page_map(a1, (void *) a2, a3, (void *) a4, a5);
+	case SYS_page_unmap:
+		return sys_page_unmap(a1, (void *) a2);
+	case SYS_exofork:
+		return sys_exofork();
+	case SYS_env_set_status:
+		return sys_env_set_status(a1, a2);
+	case SYS_env_set_pgfault_upcall:
+		return sys_env_set_pgfault_upcall(a1, (void *) a2);
+	case SYS_yield:
+		sys_yield();
+	case SYS_ipc_try_send:
+		return sys_ipc_try_send(a1, a2, (void *) a3, a4);
+	case SYS_ipc_recv:
+		return sys_ipc_recv((void *) a1);
+	default:
+		return -E_INVAL;
+	}
+}

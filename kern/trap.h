@@ -1,0 +1,21 @@
+/* Traps, interrupts and the IDT. */
+#ifndef JOS_KERN_TRAP_H
+#define JOS_KERN_TRAP_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
+
+#include <inc/trap.h>
+#include <inc/mmu.h>
+
+extern struct Gatedesc idt[];
+extern struct Pseudodesc idt_pd;
+
+void	trap_init(void);
+void	trap_init_percpu(void);
+void	print_trapframe(struct Trapframe *tf);
+void	print_regs(struct PushRegs *regs);
+void	page_fault_handler(struct Trapframe *);
+void	backtrace(struct Trapframe *);
+
+#endif

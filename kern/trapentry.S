@@ -1,0 +1,94 @@
+/*
+ * Trap entry.  Each vector's stub pushes a zero error code if the
+ * processor pushed none (so every frame has the same shape), then the
+ * vector number, and joins alltraps, which completes a struct Trapframe
+ * on the kernel stack and calls trap().
+ *
+ * The stubs' addresses are collected in trap_entries[], indexed by
+ * vector, for trap_init to install in the IDT.
+ */
+#include <inc/mmu.h>
+#include <inc/memlayout.h>
+#include <inc/trap.h>
+
+.macro vector num, has_errcode=0
+	.text
+	.globl vector\num
+	.type vector\num, @function
+	.p2align 2
+vector\num:
+	.ifeq \has_errcode
+	pushl	$0
+	.endif
+	pushl	$\num
+	jmp	alltraps
+	.data
+	.long	vector\num
+.endm
+
+	.data
+	.p2align 2
+	.globl trap_entries
+trap_entries:
+	vector	0
+	vector	1
+	vector	2
+	vector	3
+	vector	4
+	vector	5
+	vector	6
+	vector	7
+	vector	8, 1
+	vector	9
+	vector	10, 1
+	vector	11, 1
+	vector	12, 1
+	vector	13, 1
+	vector	14, 1
+	vector	15
+	vector	16
+	vector	17, 1
+	vector	18
+	vector	19
+	.fill	IRQ_OFFSET - 20, 4, 0	# vectors 20-31: reserved, no gate
+	vector	32			# IRQ 0, the timer
+	vector	33			# IRQ 1, the keyboard
+	vector	34
+	vector	35
+	vector	36			# IRQ 4, the serial port
+	vector	37
+	vector	38
+	vector	39			# IRQ 7, spurious
+	vector	40
+	vector	41
+	vector	42
+	vector	43
+	vector	44
+	vector	45
+	vector	46			# IRQ 14, IDE
+	vector	47
+	vector	48			# T_SYSCALL
+	vector	49
+	vector	50
+	vector	51			# IRQ 19, local APIC error
+	.globl trap_entries_end
+trap_entries_end:
+
+	.text
+alltraps:
+	# Finish the frame: segment registers, then all general registers.
+	pushl	%ds
+	pushl	%es
+	pushal
+
+	# Kernel data segments; CS and SS came from the gate and the TSS.
+	movw	$GD_KD, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+
+	# trap(tf): tf is the frame just built, at the stack top.
+	pushl	%esp
+	call	trap
+	# trap() never returns here: it leaves through env_pop_tf.
+1:	hlt
+	jmp	1b

@@ -1,0 +1,18 @@
+/* The C start of every user program: set up the library, run umain. */
+#include <inc/lib.h>
+
+const volatile struct Env *thisenv;
+const char *binaryname = "<unknown>";
+
+void libmain(int argc, char **argv);
+
+// Called from lib/entry.S.
+void
+libmain(int argc, char **argv)
+{
+	thisenv = &envs[ENVX(sys_getenvid())];
+	if (argc > 0)
+		binaryname = argv[0];
+	umain(argc, argv);
+	exit();
+}

@@ -1,0 +1,28 @@
+/*
+ * User-level page fault handling: the kernel sends faults to
+ * _pgfault_upcall (lib/pfentry.S), which calls the C handler kept here.
+ */
+#include <inc/lib.h>
+
+// Called by _pgfault_upcall; NULL until a handler is first set.
+void (*_pgfault_handler)(struct UTrapframe *utf);
+
+// Make handler this environment's page fault handler.  The first call
+// also gives it an exception stack and registers the upcall with the
+// kernel; later calls just swap the handler.
+void
+set_pgfault_handler(void (*handler)(struct UTrapframe *utf))
+{
+	int r;
+
+	if (_pgfault_handler == NULL) {
+		r = sys_page_alloc(0, (void *) (UXSTACKTOP - PGSIZE),
+				   PTE_P | PTE_U | PTE_W);
+		if (r < 0)
+			panic("set_pgfault_handler: exception stack: %e", r);
+		r = sys_env_set_pgfault_upcall(0, _pgfault_upcall);
+		if (r < 0)
+			panic("set_pgfault_handler: upcall: %e", r);
+	}
+	_pgfault_handler = handler;
+}
