@@ -63,20 +63,17 @@ sub read_funcs {
 	my (@syms, @funcs);
 
 	for (run("$nm -n -S $kernel")) {
-		# "ADDR SIZE TYPE NAME" or "ADDR TYPE NAME"
+		# "ADDR SIZE TYPE NAME", or "ADDR TYPE NAME" if no size
 		my @f = split;
 		next unless @f == 3 || @f == 4;
-		my ($size, $type, $name) = @f == 4 ? @f[1 .. 3] : (undef, @f[1, 2]);
-		next unless $type =~ /^[TtWw]$/ && hex($f[0]) >= $lo &&
-		    hex($f[0]) < $hi;
-		push @syms, { addr => hex($f[0]), size => $size, type => $type,
-		    name => $name, sized => defined $size };
+		my %s = (addr => hex($f[0]), type => $f[-2], name => $f[-1],
+		    size => @f == 4 ? hex($f[1]) : undef, sized => @f == 4);
+		push @syms, \%s if $s{type} =~ /^[TtWw]$/ &&
+		    $s{addr} >= $lo && $s{addr} < $hi;
 	}
 	for my $i (0 .. $#syms) {
 		my $s = $syms[$i];
-		if (defined $s->{size}) {
-			$s->{size} = hex($s->{size});
-		} else {
+		if (!$s->{sized}) {
 			my $j = $i + 1;
 			$j++ while $j < @syms && $syms[$j]{addr} <= $s->{addr};
 			$s->{size} = ($j < @syms ? $syms[$j]{addr} : $hi) -

@@ -22,7 +22,6 @@
 
 #define WHITESPACE	"\t\r\n "
 #define MAXARGS		16	// words in one command line
-#define MAXFRAMES	64	// a backtrace longer than this is corrupt
 #define MAXMAPPINGS	1024	// pages one showmappings prints at most
 
 static int mon_showmappings(int argc, char **argv, struct Trapframe *tf);
@@ -128,7 +127,8 @@ print_source(uintptr_t eip, bool is_return)
  * caller's ebp, the return address, then the caller's arguments.  The
  * chain ends with ebp 0 (kern/entry.S); it is also cut where ebp leaves
  * the stack it started on or stops growing toward the top, as it does
- * at a trap from user mode: the monitor must not fault on a bad chain.
+ * at a trap from user mode: the monitor must not fault or loop on a bad
+ * chain.
  * Argument words beyond the top of the stack are shown as 0.
  */
 static void
@@ -136,13 +136,12 @@ print_frames(uint32_t ebp)
 {
 	uintptr_t top = kstack_top(ebp), prev = 0;
 	uint32_t *frame, args[5];
-	int i, n;
+	int i;
 
-	for (n = 0; ebp != 0 && n < MAXFRAMES; n++) {
+	while (ebp != 0) {
 		if (top == 0 || kstack_top(ebp) != top || ebp % 4 != 0
 		    || ebp <= prev || ebp + 8 > top) {
-			cprintf("  (ebp %08x is not a frame on this kernel stack)\n",
-				ebp);
+			cprintf("  (ebp %08x: not a valid frame, stopping)\n", ebp);
 			return;
 		}
 		frame = (uint32_t *) ebp;

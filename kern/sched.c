@@ -58,19 +58,24 @@ any_env_alive(bool *any_exists)
 }
 
 /*
- * Nothing to run here.  If no env can run anywhere, enter the monitor;
- * otherwise drop the lock and wait, with interrupts on, for one that
- * gives this CPU work (the timer, for instance).
+ * Nothing to run here.  If no env can run anywhere, the first CPU to
+ * notice enters the monitor, without the lock so the others can still
+ * wake, look, and halt again.  Otherwise drop the lock and wait, with
+ * interrupts on, for the timer to look again.
  */
 static void
 sched_halt(void)
 {
+	static bool monitor_started;
 	bool any_exists;
 
-	if (!any_env_alive(&any_exists)) {
+	if (!any_env_alive(&any_exists) && !monitor_started) {
+		monitor_started = true;
 		if (!any_exists)
 			env_check_leaks();
 		cprintf("No runnable environments in the system!\n");
+		curenv = NULL;
+		unlock_kernel();
 		for (;;)
 			monitor(NULL);
 	}
