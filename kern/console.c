@@ -5,7 +5,9 @@
  * by polling when interrupts are off.
  */
 #include <inc/stdio.h>
+#include <inc/trap.h>
 #include <kern/console.h>
+#include <kern/picirq.h>
 
 #define CONSBUFSIZE 512
 
@@ -65,6 +67,8 @@ cons_init(void)
 	cga_init();
 	kbd_init();
 	serial_init();
+	// Input interrupts reach the boot CPU through the 8259 (kern/lapic.c).
+	irq_setmask_8259A(irq_mask_8259A & ~(1 << IRQ_KBD) & ~(1 << IRQ_SERIAL));
 }
 
 // The console interface shared with user code (inc/stdio.h).

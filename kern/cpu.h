@@ -70,6 +70,7 @@ void lapic_init(void);
 void lapic_startap(uint8_t apicid, uint32_t addr);
 void lapic_eoi(void);
 void lapic_ipi(int vector);
+int lapic_cpunum(void);		// from the APIC id register: for checks only
 extern volatile uint32_t *lapic;
 
 #endif

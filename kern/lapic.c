@@ -42,7 +42,7 @@ enum {
 #define SVR_ENABLE	0x00000100	// APIC on
 
 // Local vector table entry bits.
-#define LVT_EXTINT	0x00000700	// deliver as ExtINT: the PIC gives the vector
+#define LVT_EXTINT	0x00000700	// ExtINT: the PIC supplies the vector
 #define LVT_MASKED	0x00010000	// do not deliver
 #define LVT_PERIODIC	0x00020000	// timer: reload the count at zero
 

@@ -141,7 +141,7 @@ print_frames(uint32_t ebp)
 	while (ebp != 0) {
 		if (top == 0 || kstack_top(ebp) != top || ebp % 4 != 0
 		    || ebp <= prev || ebp + 8 > top) {
-			cprintf("  (ebp %08x: not a valid frame, stopping)\n", ebp);
+			cprintf("  (ebp %08x: not a valid frame)\n", ebp);
 			return;
 		}
 		frame = (uint32_t *) ebp;

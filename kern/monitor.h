@@ -8,7 +8,8 @@
 struct Trapframe;
 
 // Run the monitor.  tf is the trap that brought us here, or NULL.
-// Returns only if a command (continue, stepi) resumes nothing.
+// continue and stepi leave it by resuming the env; it returns only when
+// a command returns a negative value.
 void	monitor(struct Trapframe *tf);
 
 // Monitor commands: each takes the words typed and the trap frame.

@@ -41,7 +41,8 @@ pic_init(void)
 {
 	// ICW3: the master learns which input has a slave (a bit mask),
 	// the slave which master input it drives (a number).
-	pic_setup(IO_PIC1, IRQ_OFFSET, 1 << IRQ_SLAVE, ICW4_8086 | ICW4_AUTO_EOI);
+	pic_setup(IO_PIC1, IRQ_OFFSET, 1 << IRQ_SLAVE,
+		  ICW4_8086 | ICW4_AUTO_EOI);
 	pic_setup(IO_PIC2, IRQ_OFFSET + 8, IRQ_SLAVE, ICW4_8086);
 
 	// Initialization cleared both masks: apply ours.

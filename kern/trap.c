@@ -154,8 +154,10 @@ static void
 unexpected_trap(struct Trapframe *tf)
 {
 	print_trapframe(tf);
-	if ((tf->tf_cs & 3) == 0)
+	if ((tf->tf_cs & 3) == 0) {
+		backtrace(tf);
 		panic("unhandled trap %d in kernel", tf->tf_trapno);
+	}
 	env_destroy(curenv);
 }
 
@@ -181,13 +183,12 @@ trap_dispatch(struct Trapframe *tf)
 	case IRQ_OFFSET + IRQ_TIMER:
 		lapic_eoi();
 		sched_yield();
+	// These come from the 8259, which acknowledges itself (auto-EOI).
 	case IRQ_OFFSET + IRQ_KBD:
 		kbd_intr();
-		lapic_eoi();
 		return;
 	case IRQ_OFFSET + IRQ_SERIAL:
 		serial_intr();
-		lapic_eoi();
 		return;
 	case IRQ_OFFSET + IRQ_SPURIOUS:
 		// Not a real interrupt: no acknowledgement is owed.
@@ -252,6 +253,7 @@ page_fault_handler(struct Trapframe *tf)
 
 	if ((tf->tf_cs & 3) == 0) {
 		print_trapframe(tf);
+		backtrace(tf);
 		panic("page fault in kernel at va %08x", fault_va);
 	}
 

@@ -76,7 +76,7 @@ putfield(putch_t putch, void *putdat, const struct spec *sp,
 
 // Print num in the given base with an optional sign or "0x" prefix.
 static void
-putnum(putch_t putch, void *putdat, const struct spec *sp,
+putnum(putch_t putch, void *putdat, struct spec *sp,
        const char *prefix, unsigned long long num, int base, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -99,13 +99,9 @@ putnum(putch_t putch, void *putdat, const struct spec *sp,
 	if (sp->prec == 0 && len == 1 && *p == '0')
 		len = 0;	// C: zero with precision 0 prints no digits
 	zeros = sp->prec > len ? sp->prec - len : 0;
-	if (sp->prec >= 0) {
-		// An explicit precision turns off '0' padding.
-		struct spec s = *sp;
-		s.zero = false;
-		putfield(putch, putdat, &s, prefix, zeros, p, len);
-	} else
-		putfield(putch, putdat, sp, prefix, zeros, p, len);
+	if (sp->prec >= 0)
+		sp->zero = false;	// C: a precision overrides the '0' flag
+	putfield(putch, putdat, sp, prefix, zeros, p, len);
 }
 
 static void
@@ -194,8 +190,8 @@ static void
 puterr(putch_t putch, void *putdat, const struct spec *sp, int err)
 {
 	if (err < 0)
-		err = -err;
-	if (err < MAXERROR && error_string[err] != NULL)
+		err = -err;	// INT_MIN stays negative: "error -2147483648"
+	if (err >= 0 && err < MAXERROR && error_string[err] != NULL)
 		putstr(putch, putdat, sp, error_string[err]);
 	else
 		printfmt(putch, putdat, "error %d", err);
@@ -262,9 +258,9 @@ vprintfmt(putch_t putch, void *putdat, const char *fmt, va_list ap)
 			putch('%', putdat);
 			break;
 		case '\0':
-			// The format ended inside a conversion: show what was there.
+			// The format ended inside a conversion: print it as is.
 			fmt = verb;
-			/* fall through */
+			// fall through
 		default:
 			while (start < fmt)
 				putch(*start++, putdat);

@@ -1,6 +1,6 @@
 /*
  * fork done the slow, simple way: give the child a private copy of every
- * page we use, right away.  Exercises sys_exofork and the page calls.
+ * page we use, right away.  Tests sys_exofork and the page calls.
  */
 #include <inc/lib.h>
 
