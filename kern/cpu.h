@@ -27,6 +27,7 @@ struct CpuInfo {
 	uint8_t cpu_id;			// local APIC id; also the index in cpus[]
 	volatile unsigned cpu_status;	// CPU_UNUSED, CPU_STARTED or CPU_HALTED
 	struct Env *cpu_env;		// the env this CPU runs, or NULL
+	volatile bool cpu_lockwait;	// sleeping in spin_lock
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
 };
 
@@ -69,7 +70,7 @@ void mp_init(void);
 void lapic_init(void);
 void lapic_startap(uint8_t apicid, uint32_t addr);
 void lapic_eoi(void);
-void lapic_ipi(int vector);
+void lapic_ipi(uint8_t apicid, int vector);
 int lapic_cpunum(void);		// from the APIC id register: for checks only
 extern volatile uint32_t *lapic;
 

@@ -334,18 +334,12 @@ env_destroy(struct Env *e)
 	}
 }
 
-// Restore the registers in tf and return to user mode.
+// Restore the registers in tf and return to user mode, through the
+// trap exit in kern/trapentry.S.
 void
 env_pop_tf(struct Trapframe *tf)
 {
-	asm volatile(
-		"\tmovl %0,%%esp\n"	// esp = tf
-		"\tpopal\n"		// general registers
-		"\tpopl %%es\n"
-		"\tpopl %%ds\n"
-		"\taddl $0x8,%%esp\n"	// skip tf_trapno and tf_err
-		"\tiret\n"		// eip, cs, eflags, esp, ss
-		: : "g" (tf) : "memory");
+	asm volatile("movl %0, %%esp; jmp trapret" : : "g" (tf) : "memory");
 	panic("iret failed");
 }
 

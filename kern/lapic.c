@@ -205,9 +205,9 @@ lapic_startap(uint8_t apicid, uint32_t addr)
 	}
 }
 
-// Send vector to every CPU but this one.
+// Send vector to the CPU with APIC id apicid.
 void
-lapic_ipi(int vector)
+lapic_ipi(uint8_t apicid, int vector)
 {
-	lapic_send(0, ICR_OTHERS | ICR_FIXED | vector);
+	lapic_send(apicid, ICR_FIXED | vector);
 }

@@ -4,6 +4,7 @@
 #include <inc/x86.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <kern/trap.h>
 
 // Serialises the whole kernel: see kern/spinlock.h.
 struct spinlock kernel_lock = {
@@ -25,30 +26,80 @@ holding(struct spinlock *lk)
 	return lk->locked && lk->cpu == thiscpu;
 }
 
+// Atomically set or clear bits of *addr.
+static inline void
+atomic_or(volatile uint32_t *addr, uint32_t bits)
+{
+	asm volatile("lock; orl %1, %0" : "+m" (*addr) : "r" (bits) : "cc");
+}
+
+static inline void
+atomic_and(volatile uint32_t *addr, uint32_t bits)
+{
+	asm volatile("lock; andl %1, %0" : "+m" (*addr) : "r" (bits) : "cc");
+}
+
+// How long spin_lock spins on a held lock before it sleeps.
+#define SPIN_BEFORE_SLEEP	100
+
 /*
- * Acquire lk, spinning until it is free.  Waiting reads the lock without
- * the locked xchg, and pause tells the processor (and an emulator) that
- * this is a spin loop.  xchg is a full barrier, so the critical section's
- * accesses cannot move above it.
+ * Sleep until an interrupt: spin_unlock's wake-up IPI, or the timer as a
+ * backstop.  sti takes effect only after the next instruction, so an
+ * interrupt already pending wakes the hlt instead of slipping past it.
+ * trap() sees cpu_lockwait and just returns here.
+ */
+static void
+sleep_until_interrupt(void)
+{
+	thiscpu->cpu_lockwait = true;
+	asm volatile("sti; hlt; cli" ::: "memory");
+	thiscpu->cpu_lockwait = false;
+}
+
+/*
+ * Acquire lk.  A CPU that finds it held sleeps rather than spins: with
+ * more virtual CPUs than host cores, a spinning CPU would take host time
+ * from the holder it waits for.  xchg is a full barrier, so the critical
+ * section's accesses cannot move above it.
  */
 void
 spin_lock(struct spinlock *lk)
 {
+	uint32_t me = 1 << cpunum();
+	int i;
+
 	if (holding(lk))
 		panic("spin_lock: CPU %d already holds %s", cpunum(), lk->name);
-	while (xchg(&lk->locked, 1) != 0)
-		while (lk->locked)
+	while (xchg(&lk->locked, 1) != 0) {
+		// Most holds are short: spin a little before sleeping.
+		for (i = 0; i < SPIN_BEFORE_SLEEP && lk->locked; i++)
 			asm volatile("pause");
+		if (!lk->locked)
+			continue;
+		// Announce, then look again: an unlock that came before the
+		// announcement woke nobody.
+		atomic_or(&lk->waiters, me);
+		if (lk->locked)
+			sleep_until_interrupt();
+		atomic_and(&lk->waiters, ~me);
+	}
 	lk->cpu = thiscpu;
 }
 
+// Release lk and wake one sleeping waiter, if any; the others wait for
+// later releases.
 void
 spin_unlock(struct spinlock *lk)
 {
+	uint32_t waiters;
+
 	if (!holding(lk))
 		panic("spin_unlock: CPU %d does not hold %s", cpunum(), lk->name);
 	lk->cpu = NULL;
 	// xchg, not a plain store: it orders the critical section's
 	// writes before the release on any processor.
 	xchg(&lk->locked, 0);
+	if ((waiters = lk->waiters))
+		lapic_ipi(cpus[__builtin_ctz(waiters)].cpu_id,
+			  IRQ_OFFSET + IRQ_WAKEUP);
 }

@@ -6,6 +6,7 @@
 
 struct spinlock {
 	volatile uint32_t locked;	// 1 while held
+	volatile uint32_t waiters;	// bit i: CPU i sleeps waiting for it
 	const char *name;
 	struct CpuInfo *cpu;		// the holder, for debugging
 };

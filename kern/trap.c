@@ -181,7 +181,6 @@ trap_dispatch(struct Trapframe *tf)
 		monitor(tf);
 		return;
 	case IRQ_OFFSET + IRQ_TIMER:
-		lapic_eoi();
 		sched_yield();
 	// These come from the 8259, which acknowledges itself (auto-EOI).
 	case IRQ_OFFSET + IRQ_KBD:
@@ -194,9 +193,11 @@ trap_dispatch(struct Trapframe *tf)
 		// Not a real interrupt: no acknowledgement is owed.
 		spurious_interrupts++;
 		return;
+	case IRQ_OFFSET + IRQ_WAKEUP:
+		// Sent to a CPU that has since stopped waiting.
+		return;
 	case IRQ_OFFSET + IRQ_ERROR:
 		cprintf("local APIC error on CPU %d\n", cpunum());
-		lapic_eoi();
 		return;
 	}
 	unexpected_trap(tf);
@@ -207,6 +208,19 @@ trap(struct Trapframe *tf)
 {
 	// The kernel may rely on the direction flag being clear.
 	asm volatile("cld" ::: "cc");
+
+	// Acknowledge local APIC interrupts at once: until then the APIC
+	// holds back every interrupt of the same or lower priority, and
+	// this CPU may sleep on the kernel lock waiting for one of them.
+	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER
+	    || tf->tf_trapno == IRQ_OFFSET + IRQ_WAKEUP
+	    || tf->tf_trapno == IRQ_OFFSET + IRQ_ERROR)
+		lapic_eoi();
+
+	// An interrupt woke this CPU from its sleep in spin_lock: the only
+	// kind of trap that returns, straight back to retry the lock.
+	if (thiscpu->cpu_lockwait)
+		return;
 
 	// A CPU woken from sched_halt must take the lock it dropped there.
 	if (thiscpu->cpu_status == CPU_HALTED) {

@@ -8,6 +8,10 @@
 #include <inc/trap.h>
 #include <inc/mmu.h>
 
+// IRQ_OFFSET + IRQ_WAKEUP: the IPI that spin_unlock sends to wake a CPU
+// sleeping on the lock.
+#define IRQ_WAKEUP	17
+
 extern struct Gatedesc idt[];
 extern struct Pseudodesc idt_pd;
 

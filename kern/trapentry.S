@@ -68,7 +68,7 @@ trap_entries:
 	vector	46			# IRQ 14, IDE
 	vector	47
 	vector	48			# T_SYSCALL
-	vector	49
+	vector	49			# IRQ_WAKEUP (kern/trap.h)
 	vector	50
 	vector	51			# IRQ 19, local APIC error
 	.globl trap_entries_end
@@ -89,6 +89,16 @@ alltraps:
 	# trap(tf): tf is the frame just built, at the stack top.
 	pushl	%esp
 	call	trap
-	# trap() never returns here: it leaves through env_pop_tf.
-1:	hlt
-	jmp	1b
+	# trap() returns only for an interrupt taken while waiting for a
+	# lock in the kernel: resume there.  Every other trap leaves
+	# through env_pop_tf, which also ends here.
+	addl	$4, %esp
+
+	# esp = a struct Trapframe.  Restore it and return to its eip.
+	.globl trapret
+trapret:
+	popal
+	popl	%es
+	popl	%ds
+	addl	$8, %esp		# tf_trapno and tf_err
+	iret				# eip, cs, eflags (and esp, ss to user)
