@@ -1,21 +1,25 @@
 /*
- * Per-CPU state.  A CPU finds its own CpuInfo from its stack pointer:
- * CPU i's kernel stack lies in [KSTACKTOP - i*(KSTKSIZE+KSTKGAP) - KSTKSIZE,
- * KSTACKTOP - i*(KSTKSIZE+KSTKGAP)), so a shift gives i, with no memory or
- * MMIO access.  Only the boot CPU ever runs on bootstack, which lies in
- * the kernel image above KSTACKTOP.
+ * Per-CPU state.  A CPU finds its own CpuInfo from its task register:
+ * CPU i loads the TSS selector GD_TSS0 + 8*i at start-up, and `str'
+ * reads it back with no memory or MMIO access.  CPU i's kernel stack
+ * lies just below KSTACKTOP - i*(KSTKSIZE+KSTKGAP).
  */
 #ifndef JOS_KERN_CPU_H
 #define JOS_KERN_CPU_H
 
-#include <inc/types.h>
 #include <inc/memlayout.h>
+
+#define NCPU	8
+
+// log2(KSTKSIZE + KSTKGAP): CPU i's stack top is KSTACKTOP - (i << KSTKSHIFT).
+#define KSTKSHIFT	16
+
+#ifndef __ASSEMBLER__
+#include <inc/types.h>
 #include <inc/mmu.h>
 #include <inc/env.h>
 #include <inc/x86.h>
 #include <inc/assert.h>
-
-#define NCPU	8
 
 enum {
 	CPU_UNUSED = 0,
@@ -23,13 +27,14 @@ enum {
 	CPU_HALTED,
 };
 
+// Aligned so that cpus[i] is a shift away (see mycpu).
 struct CpuInfo {
 	uint8_t cpu_id;			// local APIC id; also the index in cpus[]
 	volatile unsigned cpu_status;	// CPU_UNUSED, CPU_STARTED or CPU_HALTED
 	struct Env *cpu_env;		// the env this CPU runs, or NULL
 	volatile bool cpu_lockwait;	// sleeping in spin_lock
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
-};
+} __attribute__((aligned(128)));
 
 // kern/mpconfig.c
 extern struct CpuInfo cpus[NCPU];
@@ -41,18 +46,19 @@ extern physaddr_t lapicaddr;		// physical address of the local APIC
 extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
 
 // The top of CPU i's kernel stack.
-#define KSTACKTOP_CPU(i)	(KSTACKTOP - (i) * (KSTKSIZE + KSTKGAP))
+#define KSTACKTOP_CPU(i)	(KSTACKTOP - ((i) << KSTKSHIFT))
 
-static_assert(KSTKSIZE + KSTKGAP == 1 << 16);
+static_assert(KSTKSIZE + KSTKGAP == 1 << KSTKSHIFT);
 
 static inline struct CpuInfo *
 mycpu(void)
 {
-	uint32_t esp = read_esp();
+	uint32_t tr;
 
-	if (esp >= KSTACKTOP)
-		return bootcpu;
-	return &cpus[(KSTACKTOP - 1 - esp) >> 16];
+	// Not volatile: the answer never changes, so the compiler may
+	// reuse it.
+	asm("str %0" : "=r" (tr));
+	return &cpus[(tr - GD_TSS0) >> 3];
 }
 
 #define thiscpu		(mycpu())
@@ -74,4 +80,5 @@ void lapic_ipi(uint8_t apicid, int vector);
 int lapic_cpunum(void);		// from the APIC id register: for checks only
 extern volatile uint32_t *lapic;
 
+#endif /* !__ASSEMBLER__ */
 #endif

@@ -85,7 +85,6 @@ env_init(void)
 		envs[i].env_link = env_free_list;
 		env_free_list = &envs[i];
 	}
-	env_init_percpu();
 }
 
 // Load the GDT and reload every segment register from it.
@@ -122,8 +121,8 @@ env_setup_vm(struct Env *e)
 }
 
 /*
- * Allocate an env with parent parent_id, runnable, with fresh user
- * registers and an empty address space.  Returns 0 and the env in *newenv,
+ * Allocate an env with parent parent_id, not yet runnable, with fresh
+ * user registers and an empty address space.  Returns 0 and the env in *newenv,
  * or -E_NO_FREE_ENV or -E_NO_MEM.
  */
 int
@@ -146,7 +145,7 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_id = generation | (e - envs);
 	e->env_parent_id = parent_id;
 	e->env_type = ENV_TYPE_USER;
-	e->env_status = ENV_RUNNABLE;
+	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;
 	e->env_cpunum = -1;
 
@@ -269,7 +268,9 @@ env_create(uint8_t *binary, enum EnvType type)
 	if ((r = load_icode(e, binary)) < 0) {
 		cprintf("env_create: loading program: %e\n", r);
 		env_free(e);
+		return;
 	}
+	env_set_status(e, ENV_RUNNABLE);
 }
 
 // Free e and everything its address space holds.
@@ -299,7 +300,7 @@ env_free(struct Env *e)
 	e->env_pgdir = NULL;
 	page_decref(pa2page(PADDR(pgdir)));
 
-	e->env_status = ENV_FREE;
+	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;
 	env_free_list = e;
 }
@@ -324,7 +325,7 @@ void
 env_destroy(struct Env *e)
 {
 	if (e->env_status == ENV_RUNNING && e != curenv) {
-		e->env_status = ENV_DYING;
+		env_set_status(e, ENV_DYING);
 		return;
 	}
 	env_free(e);
@@ -345,21 +346,28 @@ env_pop_tf(struct Trapframe *tf)
 
 /*
  * Switch this CPU to e and run it in user mode.  Releases the kernel
- * lock on the way out.
+ * lock on the way out.  Resuming the env that trapped is the hot path:
+ * its CPU state is already in place.
  */
 void
 env_run(struct Env *e)
 {
 	struct Env *prev = curenv;
 
-	if (prev && prev->env_status == ENV_RUNNING)
-		prev->env_status = ENV_RUNNABLE;
-	curenv = e;
-	e->env_status = ENV_RUNNING;
+	if (e != prev) {
+		// e is this CPU's from here on, so prev may be queued again.
+		curenv = e;
+		if (prev && prev->env_status == ENV_RUNNING)
+			env_set_status(prev, ENV_RUNNABLE);
+		env_set_status(e, ENV_RUNNING);
+		e->env_cpunum = cpunum();
+		// The next trap from user mode saves e's registers in
+		// e->env_tf.
+		thiscpu->cpu_ts.ts_esp0 = (uintptr_t) (&e->env_tf + 1);
+		if (rcr3() != PADDR(e->env_pgdir))
+			lcr3(PADDR(e->env_pgdir));
+	}
 	e->env_runs++;
-	e->env_cpunum = cpunum();
-	if (e != prev)
-		lcr3(PADDR(e->env_pgdir));
 	unlock_kernel();
 	env_pop_tf(&e->env_tf);
 }

@@ -22,6 +22,7 @@
 #define DEMO_PROGRAMS	"yield yield yield"
 
 static void boot_aps(void);
+static void cpu_setup(int cpu);
 static void start_first_envs(void);
 
 void
@@ -32,12 +33,13 @@ i386_init(void)
 	// The boot loader loads only the file-backed part: clear .bss.
 	memset(edata, 0, end - edata);
 
+	cpu_setup(0);			// segments and TSS: cpunum() works
 	cons_init();			// console, so cprintf works
 	cprintf("6828 decimal is %o octal!\n", 6828);
 
 	mem_init();			// page allocator and kern_pgdir
-	env_init();			// envs[] and segments
-	trap_init();			// the IDT and this CPU's TSS
+	env_init();			// envs[] and the free list
+	trap_init();			// the IDT
 
 	mp_init();			// find the other CPUs
 	lapic_init();			// this CPU's interrupt controller
@@ -48,6 +50,14 @@ i386_init(void)
 
 	start_first_envs();
 	sched_yield();
+}
+
+// Load the GDT, segment registers, TSS and IDT of CPU i, this one.
+static void
+cpu_setup(int i)
+{
+	env_init_percpu();
+	trap_init_percpu(i);
 }
 
 // The top of the kernel stack for the CPU being started; kern/mpentry.S
@@ -77,12 +87,13 @@ boot_aps(void)
 void
 mp_main(void)
 {
+	// Which CPU this is, from the stack boot_aps gave it; from now on
+	// cpunum() knows.
+	cpu_setup((KSTACKTOP - 1 - read_esp()) >> KSTKSHIFT);
 	lcr3(PADDR(kern_pgdir));
 	cprintf("SMP: CPU %d starting\n", cpunum());
 
 	lapic_init();
-	env_init_percpu();
-	trap_init_percpu();
 	xchg(&thiscpu->cpu_status, CPU_STARTED);	// tell boot_aps
 
 	lock_kernel();

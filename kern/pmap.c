@@ -142,8 +142,9 @@ mem_init(void)
 	check_page_installed_pgdir();
 }
 
-// Is physical page pa in use before the allocator starts?
-static bool
+// Is physical page pa in use before the allocator starts?  Such pages
+// keep pp_ref 1 for good (the page audit counts on it).
+bool
 page_reserved_at_boot(physaddr_t pa)
 {
 	return pa == 0				// real-mode IDT and BIOS data
@@ -295,15 +296,18 @@ boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
 /*
  * Map page pp at va with permissions perm|PTE_P, replacing what was
  * there.  Re-inserting the page already mapped at va just changes perm.
- * Returns 0, or -E_NO_MEM (a page table could not be allocated; nothing
- * changed).
+ * Returns 0, or -E_NO_MEM (a page table could not be allocated, or pp
+ * already has as many references as pp_ref can count; nothing changed).
  */
 int
 page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 {
-	pte_t *pte = pgdir_walk(pgdir, va, 1);
+	pte_t *pte;
 
-	if (!pte)
+	// One more would wrap pp_ref to 0 and free a page still mapped.
+	if (pp->pp_ref == (uint16_t) ~0)
+		return -E_NO_MEM;
+	if (!(pte = pgdir_walk(pgdir, va, 1)))
 		return -E_NO_MEM;
 	// Take the new reference first, so replacing pp by itself cannot
 	// free it.

@@ -1,7 +1,14 @@
 /*
- * Round-robin scheduling over envs[].  The caller holds the kernel lock;
- * env_run releases it on the way to user mode, and sched_halt before
- * halting, so a CPU with nothing to run holds nothing.
+ * Round-robin scheduling.
+ *
+ * Runnable envs wait in a FIFO run queue: the env that gives up a CPU
+ * goes to the tail, the head runs next.  Picking costs the same however
+ * many envs exist.  Every status change goes through env_set_status,
+ * which keeps the queue and the counts of live and blocked envs.
+ *
+ * The caller holds the kernel lock; env_run releases it on the way to
+ * user mode, and sched_halt before halting, so a CPU with nothing to run
+ * holds nothing.
  */
 #include <inc/assert.h>
 #include <inc/x86.h>
@@ -12,66 +19,111 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 
+// struct Env's layout is fixed by the user ABI, so the queue's links
+// live beside envs[], indexed the same way.
+static struct {
+	struct Env *next, *prev;
+} runq_link[NENV];
+static struct Env *runq_head, *runq_tail;
+
+static int nlive;	// envs not ENV_FREE
+static int nblocked;	// envs ENV_NOT_RUNNABLE
+
 static void sched_halt(void) __attribute__((noreturn));
 
+static void
+runq_append(struct Env *e)
+{
+	int i = ENVX(e->env_id);
+
+	runq_link[i].next = NULL;
+	runq_link[i].prev = runq_tail;
+	if (runq_tail)
+		runq_link[ENVX(runq_tail->env_id)].next = e;
+	else
+		runq_head = e;
+	runq_tail = e;
+}
+
+static void
+runq_remove(struct Env *e)
+{
+	int i = ENVX(e->env_id);
+	struct Env *next = runq_link[i].next, *prev = runq_link[i].prev;
+
+	if (prev)
+		runq_link[ENVX(prev->env_id)].next = next;
+	else
+		runq_head = next;
+	if (next)
+		runq_link[ENVX(next->env_id)].prev = prev;
+	else
+		runq_tail = prev;
+}
+
+// Is e some CPU's current env?
+static bool
+on_cpu(struct Env *e)
+{
+	return e->env_cpunum >= 0 && cpus[e->env_cpunum].cpu_env == e;
+}
+
 /*
- * Run the next runnable env after the current one, wrapping around; if
- * none, keep running the current one; if that is not possible either,
- * halt this CPU.  Envs running on other CPUs are ENV_RUNNING, never
- * ENV_RUNNABLE, so no env runs on two CPUs at once.
+ * The queue holds exactly the runnable envs that no CPU is running.  An
+ * env a CPU is running stays ENV_RUNNING when made runnable, so it is
+ * never queued (and run) twice; made not runnable, it leaves its CPU at
+ * its next entry to the kernel.
+ */
+void
+env_set_status(struct Env *e, unsigned status)
+{
+	unsigned old = e->env_status;
+
+	if (status == ENV_RUNNABLE && on_cpu(e))
+		status = ENV_RUNNING;
+	if (old == status)
+		return;
+	if (old == ENV_RUNNABLE)
+		runq_remove(e);
+	if (status == ENV_RUNNABLE)
+		runq_append(e);
+	nlive += (status != ENV_FREE) - (old != ENV_FREE);
+	nblocked += (status == ENV_NOT_RUNNABLE) - (old == ENV_NOT_RUNNABLE);
+	e->env_status = status;
+}
+
+/*
+ * Run the env at the head of the run queue; if none waits, keep running
+ * the current one; if that is not possible either, halt this CPU.  Envs
+ * running on other CPUs are ENV_RUNNING, never in the queue, so no env
+ * runs on two CPUs at once.
  */
 void
 sched_yield(void)
 {
 	struct Env *cur = curenv;
-	int start = cur ? ENVX(cur->env_id) + 1 : 0;
-	int i;
 
-	for (i = 0; i < NENV; i++) {
-		struct Env *e = &envs[(start + i) % NENV];
-		if (e->env_status == ENV_RUNNABLE)
-			env_run(e);
-	}
+	if (runq_head)
+		env_run(runq_head);
 	if (cur && cur->env_status == ENV_RUNNING)
 		env_run(cur);
 	sched_halt();
 }
 
-// Is any env left that could ever run again?
-static bool
-any_env_alive(bool *any_exists)
-{
-	int i;
-
-	*any_exists = false;
-	for (i = 0; i < NENV; i++) {
-		switch (envs[i].env_status) {
-		case ENV_RUNNABLE:
-		case ENV_RUNNING:
-		case ENV_DYING:
-			return true;
-		case ENV_NOT_RUNNABLE:
-			*any_exists = true;
-		}
-	}
-	return false;
-}
-
 /*
- * Nothing to run here.  If no env can run anywhere, the first CPU to
- * notice enters the monitor, without the lock so the others can still
- * wake, look, and halt again.  Otherwise drop the lock and wait, with
- * interrupts on, for the timer to look again.
+ * Nothing to run here.  If no env can run anywhere (all are gone or
+ * blocked), the first CPU to notice enters the monitor, without the lock
+ * so the others can still wake, look, and halt again.  Otherwise drop
+ * the lock and wait, with interrupts on, for the timer to look again.
  */
 static void
 sched_halt(void)
 {
 	static bool monitor_started;
-	bool any_exists;
 
-	if (!any_env_alive(&any_exists) && !monitor_started) {
+	if (nlive == nblocked && !monitor_started) {
 		monitor_started = true;
-		if (!any_exists)
+		if (nlive == 0)
 			env_check_leaks();
 		cprintf("No runnable environments in the system!\n");
 		curenv = NULL;
@@ -93,7 +145,7 @@ sched_halt(void)
 		"1:\n"
 		"hlt\n"
 		"jmp 1b\n"
-		: : "a" (thiscpu->cpu_ts.ts_esp0));
+		: : "a" (KSTACKTOP_CPU(cpunum())));
 	for (;;)
 		;
 }

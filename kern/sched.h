@@ -5,7 +5,12 @@
 # error "This is a JOS kernel header; user programs should not #include it"
 #endif
 
+struct Env;
+
 // Run some other runnable env, or this one, or halt.  Does not return.
 void	sched_yield(void) __attribute__((noreturn));
+
+// Change e's status.  The only way to: it keeps the run queue right.
+void	env_set_status(struct Env *e, unsigned status);
 
 #endif

@@ -43,6 +43,10 @@ atomic_and(volatile uint32_t *addr, uint32_t bits)
 #define SPIN_BEFORE_SLEEP	100
 
 /*
+ * A CPU that finds a lock held sleeps rather than spins: with more
+ * virtual CPUs than host cores, a spinning CPU would take host time from
+ * the holder it waits for.
+ *
  * Sleep until an interrupt: spin_unlock's wake-up IPI, or the timer as a
  * backstop.  sti takes effect only after the next instruction, so an
  * interrupt already pending wakes the hlt instead of slipping past it.
@@ -56,21 +60,16 @@ sleep_until_interrupt(void)
 	thiscpu->cpu_lockwait = false;
 }
 
-/*
- * Acquire lk.  A CPU that finds it held sleeps rather than spins: with
- * more virtual CPUs than host cores, a spinning CPU would take host time
- * from the holder it waits for.  xchg is a full barrier, so the critical
- * section's accesses cannot move above it.
- */
+// The contended case of spin_lock: returns once lk is ours.
 void
-spin_lock(struct spinlock *lk)
+spin_lock_wait(struct spinlock *lk)
 {
 	uint32_t me = 1 << cpunum();
 	int i;
 
 	if (holding(lk))
 		panic("spin_lock: CPU %d already holds %s", cpunum(), lk->name);
-	while (xchg(&lk->locked, 1) != 0) {
+	do {
 		// Most holds are short: spin a little before sleeping.
 		for (i = 0; i < SPIN_BEFORE_SLEEP && lk->locked; i++)
 			asm volatile("pause");
@@ -82,24 +81,22 @@ spin_lock(struct spinlock *lk)
 		if (lk->locked)
 			sleep_until_interrupt();
 		atomic_and(&lk->waiters, ~me);
-	}
-	lk->cpu = thiscpu;
+	} while (xchg(&lk->locked, 1) != 0);
 }
 
-// Release lk and wake one sleeping waiter, if any; the others wait for
-// later releases.
+// Wake one CPU sleeping on lk; the others wait for later releases.
 void
-spin_unlock(struct spinlock *lk)
+spin_unlock_wake(struct spinlock *lk)
 {
-	uint32_t waiters;
+	uint32_t waiters = lk->waiters;
 
-	if (!holding(lk))
-		panic("spin_unlock: CPU %d does not hold %s", cpunum(), lk->name);
-	lk->cpu = NULL;
-	// xchg, not a plain store: it orders the critical section's
-	// writes before the release on any processor.
-	xchg(&lk->locked, 0);
-	if ((waiters = lk->waiters))
+	if (waiters)
 		lapic_ipi(cpus[__builtin_ctz(waiters)].cpu_id,
 			  IRQ_OFFSET + IRQ_WAKEUP);
+}
+
+void
+spin_unlock_bad(struct spinlock *lk)
+{
+	panic("spin_unlock: CPU %d does not hold %s", cpunum(), lk->name);
 }

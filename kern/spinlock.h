@@ -1,8 +1,13 @@
-/* Spinlocks, and the big kernel lock that serialises the kernel. */
+/*
+ * Spinlocks, and the big kernel lock that serialises the kernel.
+ * Taking and releasing a free lock is inline: it is on every trap.
+ */
 #ifndef JOS_KERN_SPINLOCK_H
 #define JOS_KERN_SPINLOCK_H
 
 #include <inc/types.h>
+#include <inc/x86.h>
+#include <kern/cpu.h>
 
 struct spinlock {
 	volatile uint32_t locked;	// 1 while held
@@ -12,11 +17,41 @@ struct spinlock {
 };
 
 void	__spin_initlock(struct spinlock *lk, const char *name);
-void	spin_lock(struct spinlock *lk);
-void	spin_unlock(struct spinlock *lk);
 int	holding(struct spinlock *lk);
 
 #define spin_initlock(lock)	__spin_initlock(lock, #lock)
+
+// The slow paths, in kern/spinlock.c.
+void	spin_lock_wait(struct spinlock *lk);
+void	spin_unlock_wake(struct spinlock *lk);
+void	spin_unlock_bad(struct spinlock *lk) __attribute__((noreturn));
+
+/*
+ * Acquire lk; a CPU that finds it held sleeps in spin_lock_wait, which
+ * also panics on a recursive acquire.  xchg is a full barrier, so the
+ * critical section's accesses cannot move above it.
+ */
+static inline void
+spin_lock(struct spinlock *lk)
+{
+	if (xchg(&lk->locked, 1) != 0)
+		spin_lock_wait(lk);
+	lk->cpu = thiscpu;
+}
+
+// Release lk, which this CPU must hold, and wake a sleeping waiter.
+static inline void
+spin_unlock(struct spinlock *lk)
+{
+	if (lk->cpu != thiscpu || !lk->locked)
+		spin_unlock_bad(lk);
+	lk->cpu = NULL;
+	// xchg, not a plain store: it orders the critical section's
+	// writes before the release on any processor.
+	xchg(&lk->locked, 0);
+	if (lk->waiters)
+		spin_unlock_wake(lk);
+}
 
 // One lock around the whole kernel: taken on every entry from user mode
 // (and by each CPU at boot), dropped just before returning to user mode.

@@ -54,7 +54,7 @@ sys_env_destroy(envid_t envid)
 }
 
 // The child starts as a copy of the caller's registers, returning 0 from
-// this call, with an empty address space, not runnable.
+// this call, with an empty address space, not runnable (env_alloc).
 static envid_t
 sys_exofork(void)
 {
@@ -63,7 +63,6 @@ sys_exofork(void)
 
 	if ((r = env_alloc(&e, curenv->env_id)) < 0)
 		return r;
-	e->env_status = ENV_NOT_RUNNABLE;
 	e->env_tf = curenv->env_tf;
 	e->env_tf.tf_regs.reg_eax = 0;
 	return e->env_id;
@@ -79,7 +78,7 @@ sys_env_set_status(envid_t envid, int status)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	e->env_status = status;
+	env_set_status(e, status);
 	return 0;
 }
 
@@ -208,7 +207,7 @@ sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
 	e->env_ipc_from = curenv->env_id;
 	e->env_ipc_value = value;
 	e->env_tf.tf_regs.reg_eax = 0;		// sys_ipc_recv's result
-	e->env_status = ENV_RUNNABLE;
+	env_set_status(e, ENV_RUNNABLE);
 	return 0;
 }
 
@@ -224,7 +223,7 @@ sys_ipc_recv(void *dstva)
 		return -E_INVAL;
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
-	curenv->env_status = ENV_NOT_RUNNABLE;
+	env_set_status(curenv, ENV_NOT_RUNNABLE);
 	sched_yield();
 }
 

@@ -1,11 +1,11 @@
 /*
  * Traps, interrupts and system calls all arrive here.
  *
- * A trap from user mode runs on this CPU's kernel stack (from its TSS).
- * trap() takes the big kernel lock, copies the frame into curenv (so the
- * env can be resumed from any CPU later), and dispatches.  The kernel
+ * A trap from user mode saves the env's registers straight into
+ * curenv->env_tf (see kern/trapentry.S), then runs on this CPU's kernel
+ * stack; trap() takes the big kernel lock and dispatches.  The kernel
  * itself runs with interrupts off; the only kernel-mode interrupts are
- * those that wake a CPU halted in sched_halt.
+ * those that wake a CPU halted in sched_halt or sleeping on the lock.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -32,8 +32,8 @@ extern struct Segdesc gdt[];
 // The stubs in kern/trapentry.S, by vector; 0 where there is none.
 extern uint32_t trap_entries[], trap_entries_end[];
 
-// The last frame trap() dispatched, so print_trapframe knows when cr2
-// belongs to it.
+// The last frame trap_dispatch handled, so print_trapframe knows when
+// cr2 belongs to it.
 static struct Trapframe *last_tf;
 
 static unsigned spurious_interrupts;
@@ -87,17 +87,16 @@ trap_init(void)
 		// Interrupt gates: the kernel always starts with IF clear.
 		SETGATE(idt[v], 0, GD_KT, trap_entries[v], dpl);
 	}
-	trap_init_percpu();
 }
 
-// Give this CPU its TSS (the stack for traps from user mode) and the IDT.
+// Give this CPU, CPU i, its TSS and the IDT.  The TSS gives the stack for
+// traps from user mode, and its selector tells cpunum() which CPU this is.
 void
-trap_init_percpu(void)
+trap_init_percpu(int i)
 {
-	int i = cpunum();
-	struct Taskstate *ts = &thiscpu->cpu_ts;
+	struct Taskstate *ts = &cpus[i].cpu_ts;
 
-	ts->ts_esp0 = KSTACKTOP_CPU(i);
+	ts->ts_esp0 = KSTACKTOP_CPU(i);		// env_run points it at an env
 	ts->ts_ss0 = GD_KD;
 	ts->ts_iomb = sizeof(struct Taskstate);	// no I/O permission map
 
@@ -161,16 +160,15 @@ unexpected_trap(struct Trapframe *tf)
 	env_destroy(curenv);
 }
 
+static_assert(offsetof(struct Trapframe, tf_cs) == TF_CS);
+static_assert(offsetof(struct Env, env_cpunum) == ENV_CPUNUM);
+
+// Interrupts and exceptions: everything but the system call.
 static void
 trap_dispatch(struct Trapframe *tf)
 {
-	struct PushRegs *r = &tf->tf_regs;
-
+	last_tf = tf;
 	switch (tf->tf_trapno) {
-	case T_SYSCALL:
-		r->reg_eax = syscall(r->reg_eax, r->reg_edx, r->reg_ecx,
-				     r->reg_ebx, r->reg_edi, r->reg_esi);
-		return;
 	case T_PGFLT:
 		page_fault_handler(tf);
 		return;
@@ -203,52 +201,91 @@ trap_dispatch(struct Trapframe *tf)
 	unexpected_trap(tf);
 }
 
+/*
+ * Acknowledge local APIC interrupts at once: until then the APIC holds
+ * back every interrupt of the same or lower priority, and this CPU may
+ * sleep on the kernel lock waiting for one of them.
+ */
+static inline void
+ack_lapic_interrupt(uint32_t trapno)
+{
+	if (trapno == IRQ_OFFSET + IRQ_TIMER
+	    || trapno == IRQ_OFFSET + IRQ_WAKEUP
+	    || trapno == IRQ_OFFSET + IRQ_ERROR)
+		lapic_eoi();
+}
+
+/*
+ * A trap from user mode.  tf is curenv->env_tf, filled in by the
+ * processor and kern/trapentry.S, so resuming the env later, on any CPU,
+ * needs no copy.  The system call comes first: it is the hot path.
+ */
+static void __attribute__((noreturn))
+trap_from_user(struct Trapframe *tf)
+{
+	struct PushRegs *r = &tf->tf_regs;
+	struct Env *cur;
+
+	if (tf->tf_trapno != T_SYSCALL)
+		ack_lapic_interrupt(tf->tf_trapno);
+	lock_kernel();
+	cur = curenv;
+
+	// Another CPU destroyed this env while it ran here.
+	if (cur->env_status == ENV_DYING) {
+		env_free(cur);
+		curenv = NULL;
+		sched_yield();
+	}
+
+	// Neither returns unless cur is still this CPU's env.
+	if (tf->tf_trapno == T_SYSCALL)
+		r->reg_eax = syscall(r->reg_eax, r->reg_edx, r->reg_ecx,
+				     r->reg_ebx, r->reg_edi, r->reg_esi);
+	else
+		trap_dispatch(tf);
+
+	if (cur->env_status == ENV_RUNNING)
+		env_run(cur);
+	sched_yield();
+}
+
+/*
+ * A trap in kernel mode: an interrupt that woke a CPU sleeping on the
+ * kernel lock or halted in sched_halt (the only places the kernel turns
+ * interrupts on), or a kernel bug.
+ */
+static void
+trap_from_kernel(struct Trapframe *tf)
+{
+	ack_lapic_interrupt(tf->tf_trapno);
+
+	// Woken from its sleep in spin_lock: the only kind of trap that
+	// returns, straight back to retry the lock.
+	if (thiscpu->cpu_lockwait)
+		return;
+
+	if (thiscpu->cpu_status != CPU_HALTED) {
+		print_trapframe(tf);
+		backtrace(tf);
+		panic("trap %d in kernel", tf->tf_trapno);
+	}
+	// Woken from sched_halt: take back the lock dropped there.
+	thiscpu->cpu_status = CPU_STARTED;
+	lock_kernel();
+	trap_dispatch(tf);
+	sched_yield();
+}
+
 void
 trap(struct Trapframe *tf)
 {
 	// The kernel may rely on the direction flag being clear.
 	asm volatile("cld" ::: "cc");
 
-	// Acknowledge local APIC interrupts at once: until then the APIC
-	// holds back every interrupt of the same or lower priority, and
-	// this CPU may sleep on the kernel lock waiting for one of them.
-	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER
-	    || tf->tf_trapno == IRQ_OFFSET + IRQ_WAKEUP
-	    || tf->tf_trapno == IRQ_OFFSET + IRQ_ERROR)
-		lapic_eoi();
-
-	// An interrupt woke this CPU from its sleep in spin_lock: the only
-	// kind of trap that returns, straight back to retry the lock.
-	if (thiscpu->cpu_lockwait)
-		return;
-
-	// A CPU woken from sched_halt must take the lock it dropped there.
-	if (thiscpu->cpu_status == CPU_HALTED) {
-		thiscpu->cpu_status = CPU_STARTED;
-		lock_kernel();
-	}
-	assert(!(read_eflags() & FL_IF));
-
-	if ((tf->tf_cs & 3) == 3) {
-		lock_kernel();
-		assert(curenv);
-		// Another CPU destroyed this env while it ran here.
-		if (curenv->env_status == ENV_DYING) {
-			env_free(curenv);
-			curenv = NULL;
-			sched_yield();
-		}
-		// Keep the frame in the env; the kernel stack is reused.
-		curenv->env_tf = *tf;
-		tf = &curenv->env_tf;
-	}
-	last_tf = tf;
-
-	trap_dispatch(tf);
-
-	if (curenv && curenv->env_status == ENV_RUNNING)
-		env_run(curenv);
-	sched_yield();
+	if (tf->tf_cs & 3)
+		trap_from_user(tf);
+	trap_from_kernel(tf);
 }
 
 /*

@@ -8,18 +8,24 @@
 #include <inc/trap.h>
 #include <inc/mmu.h>
 
+// Offsets kern/trapentry.S uses (checked in kern/trap.c).
+#define TF_CS		52	// offsetof(struct Trapframe, tf_cs)
+#define ENV_CPUNUM	92	// offsetof(struct Env, env_cpunum)
+
 // IRQ_OFFSET + IRQ_WAKEUP: the IPI that spin_unlock sends to wake a CPU
 // sleeping on the lock.
 #define IRQ_WAKEUP	17
 
+#ifndef __ASSEMBLER__
 extern struct Gatedesc idt[];
 extern struct Pseudodesc idt_pd;
 
 void	trap_init(void);
-void	trap_init_percpu(void);
+void	trap_init_percpu(int cpu);
 void	print_trapframe(struct Trapframe *tf);
 void	print_regs(struct PushRegs *regs);
 void	page_fault_handler(struct Trapframe *);
 void	backtrace(struct Trapframe *);
+#endif
 
 #endif

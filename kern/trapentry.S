@@ -10,6 +10,8 @@
 #include <inc/mmu.h>
 #include <inc/memlayout.h>
 #include <inc/trap.h>
+#include <kern/cpu.h>
+#include <kern/trap.h>
 
 .macro vector num, has_errcode=0
 	.text
@@ -86,8 +88,23 @@ alltraps:
 	movw	%ax, %ds
 	movw	%ax, %es
 
-	# trap(tf): tf is the frame just built, at the stack top.
-	pushl	%esp
+	# esp = ebx = tf.  From kernel mode the frame is on this CPU's
+	# kernel stack already.
+	movl	%esp, %ebx
+	testb	$3, TF_CS(%esp)
+	jz	1f
+
+	# From user mode the frame is curenv->env_tf itself: the TSS's esp0
+	# points just past it (env_run), so nothing is copied.  Move to this
+	# CPU's kernel stack, KSTACKTOP - cpu * (KSTKSIZE + KSTKGAP), where
+	# the env's env_cpunum says which CPU this is.
+	movl	ENV_CPUNUM(%ebx), %eax
+	shll	$KSTKSHIFT, %eax
+	negl	%eax
+	leal	KSTACKTOP(%eax), %esp
+
+1:	# trap(tf)
+	pushl	%ebx
 	call	trap
 	# trap() returns only for an interrupt taken while waiting for a
 	# lock in the kernel: resume there.  Every other trap leaves
