@@ -55,6 +55,8 @@ int	sys_page_map(envid_t src_env, void *src_pg,
 int	sys_page_unmap(envid_t env, void *pg);
 int	sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int	sys_ipc_recv(void *rcv_pg);
+int	sys_page_copy(envid_t env, void *srcva, void *dstva, int perm);
+int	sys_page_cow_range(envid_t child, void *start, void *end);
 
 /*
  * exofork is inlined: the child starts life returning from this very
@@ -76,7 +78,7 @@ int32_t ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
 envid_t	ipc_find_env(enum EnvType type);
 
 // fork.c
-#define PTE_SHARE	0x400	// shared writable with children
+// PTE_SHARE (shared writable with children) and PTE_COW: inc/mmu.h.
 envid_t	fork(void);
 envid_t	sfork(void);
 

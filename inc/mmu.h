@@ -46,6 +46,11 @@
 // Three bits the hardware ignores, left to software.
 #define PTE_AVAIL	0xE00
 
+// Software bits, for fork (lib/fork.c and sys_page_cow_range): a page
+// shared writable with children, and one shared copy-on-write.
+#define PTE_SHARE	0x400
+#define PTE_COW		0x800
+
 // The only bits a system call may ask for.
 #define PTE_SYSCALL	(PTE_AVAIL | PTE_P | PTE_W | PTE_U)
 

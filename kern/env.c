@@ -16,6 +16,7 @@
 
 #include <kern/env.h>
 #include <kern/pmap.h>
+#include <kern/pmap_check.h>
 #include <kern/trap.h>
 #include <kern/monitor.h>
 #include <kern/sched.h>
@@ -305,15 +306,19 @@ env_free(struct Env *e)
 	env_free_list = e;
 }
 
-// Report pages lost by envs that have all exited.
+// Report pages lost by envs that have all exited, then audit every
+// page's reference count.
 void
 env_check_leaks(void)
 {
 	size_t now = page_free_count();
 
-	if (free_pages_before_envs && now != free_pages_before_envs)
+	if (!free_pages_before_envs)
+		return;			// no env ever ran
+	if (now != free_pages_before_envs)
 		cprintf("page leak: %d pages not freed after every env exited\n",
 			(int) (free_pages_before_envs - now));
+	page_audit();
 }
 
 /*

@@ -19,6 +19,8 @@
 #include <kern/pmap.h>
 #include <kern/cpu.h>
 #include <kern/trap.h>
+#include <kern/spinlock.h>
+#include <kern/pmap_check.h>
 
 #define WHITESPACE	"\t\r\n "
 #define MAXARGS		16	// words in one command line
@@ -27,6 +29,7 @@
 static int mon_showmappings(int argc, char **argv, struct Trapframe *tf);
 static int mon_continue(int argc, char **argv, struct Trapframe *tf);
 static int mon_stepi(int argc, char **argv, struct Trapframe *tf);
+static int mon_audit(int argc, char **argv, struct Trapframe *tf);
 
 struct Command {
 	const char *name;
@@ -48,6 +51,8 @@ static const struct Command commands[] = {
 	  mon_continue },
 	{ "stepi", "si", "Run one instruction of the stopped user program",
 	  mon_stepi },
+	{ "audit", NULL, "Check every page's reference count against its "
+	  "holders", mon_audit },
 };
 
 int
@@ -273,6 +278,21 @@ static int
 mon_stepi(int argc, char **argv, struct Trapframe *tf)
 {
 	return resume_env(tf, true, argv[0]);
+}
+
+// The page audit reads what only the kernel lock holder may change.
+// Entered from sched_halt, the monitor runs without the lock.
+static int
+mon_audit(int argc, char **argv, struct Trapframe *tf)
+{
+	bool locked = holding(&kernel_lock);
+
+	if (!locked)
+		lock_kernel();
+	page_audit();
+	if (!locked)
+		unlock_kernel();
+	return 0;
 }
 
 // Split buf into words and run the command they name.  Returns the

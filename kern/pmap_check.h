@@ -6,6 +6,8 @@
 #ifndef JOS_KERN_PMAP_CHECK_H
 #define JOS_KERN_PMAP_CHECK_H
 
+#include <inc/types.h>
+
 struct PageInfo;
 
 // kern/pmap.c lends the free list to the checks.

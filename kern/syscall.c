@@ -178,6 +178,86 @@ sys_page_unmap(envid_t envid, void *va)
 }
 
 /*
+ * Map at dstva in envid a new page holding a copy of the caller's page
+ * at srcva: alloc, copy and map in one call, with no zero-fill of a page
+ * about to be overwritten.  srcva == dstva in the caller replaces a
+ * shared page by a private copy, as a copy-on-write fault needs.
+ */
+static int
+sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
+{
+	struct Env *e;
+	struct PageInfo *src, *pp;
+	int r;
+
+	if ((r = check_va_perm((uintptr_t) dstva, perm)) < 0
+	    || (r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if ((uintptr_t) srcva >= UTOP || PGOFF(srcva)
+	    || !(src = page_lookup(curenv->env_pgdir, srcva, NULL)))
+		return -E_INVAL;
+	if (!(pp = page_alloc(0)))
+		return -E_NO_MEM;
+	memcpy(page2kva(pp), page2kva(src), PGSIZE);
+	if ((r = page_insert(e->env_pgdir, pp, dstva, perm)) < 0)
+		page_free(pp);
+	return r;
+}
+
+// How fork shares the page pte maps: PTE_SHARE pages as they are,
+// writable ones copy-on-write, read-only ones read-only.
+static pte_t
+fork_perm(pte_t pte)
+{
+	if (pte & PTE_SHARE)
+		return pte & PTE_SYSCALL;
+	if (pte & (PTE_W | PTE_COW))
+		return ((pte & PTE_SYSCALL) & ~PTE_W) | PTE_COW;
+	return pte & PTE_SYSCALL;
+}
+
+/*
+ * Map every present page of the caller in [start, end) into its child
+ * at the same address, as fork_perm says, marking the caller's writable
+ * pages copy-on-write too.  One call instead of two per page; absent
+ * page tables are skipped.  On -E_NO_MEM the child is half-built (the
+ * caller destroys it); the caller's own pages are all still valid.
+ */
+static int
+sys_page_cow_range(envid_t envid, uintptr_t start, uintptr_t end)
+{
+	struct Env *child;
+	pde_t *pgdir = curenv->env_pgdir;
+	pte_t *pt, perm;
+	uintptr_t va;
+	int r;
+
+	if ((r = envid2env(envid, &child, 1)) < 0)
+		return r;
+	if (child == curenv || PGOFF(start) || PGOFF(end) || start > end
+	    || end > UTOP)
+		return -E_INVAL;
+	for (va = start; va < end; va += PGSIZE) {
+		if (!(pgdir[PDX(va)] & PTE_P)) {
+			va = ROUNDUP(va + 1, PTSIZE) - PGSIZE;
+			continue;
+		}
+		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
+		if (!(pt[PTX(va)] & PTE_P))
+			continue;
+		perm = fork_perm(pt[PTX(va)]);
+		r = page_insert(child->env_pgdir,
+				pa2page(PTE_ADDR(pt[PTX(va)])), (void *) va, perm);
+		if (r < 0)
+			break;
+		pt[PTX(va)] = PTE_ADDR(pt[PTX(va)]) | perm;
+	}
+	// The caller may hold writable translations of pages now shared.
+	tlbflush();
+	return r;
+}
+
+/*
  * Deliver value (and the page at srcva, if srcva < UTOP and the receiver
  * wants one) to envid, which must be blocked in sys_ipc_recv.  Any env
  * may send to any env.
@@ -259,6 +339,10 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_ipc_try_send(a1, a2, (void *) a3, a4);
 	case SYS_ipc_recv:
 		return sys_ipc_recv((void *) a1);
+	case SYS_page_copy:
+		return sys_page_copy(a1, (void *) a2, (void *) a3, a4);
+	case SYS_page_cow_range:
+		return sys_page_cow_range(a1, a2, a3);
 	default:
 		return -E_INVAL;
 	}

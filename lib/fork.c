@@ -1,17 +1,16 @@
 /*
  * fork with copy-on-write.
  *
- * The parent maps each of its writable pages into the child read-only
- * with PTE_COW, then does the same to its own mapping.  Whichever of the
- * two writes such a page first takes a page fault; pgfault below gives
- * it a private writable copy.  Cost: one system call per present page
- * (two for writable ones), plus one fault and a page copy for each page
- * later written.
+ * The parent's writable pages become read-only with PTE_COW in both
+ * parent and child; whichever writes such a page first takes a page
+ * fault, and pgfault below gives it a private copy.  PTE_SHARE pages
+ * stay shared writable, read-only pages are simply shared.
+ *
+ * Cost: one sys_page_cow_range call maps the whole address space (the
+ * kernel skips absent page tables), plus a handful of calls to set up
+ * the child; then one fault and one sys_page_copy per page written.
  */
 #include <inc/lib.h>
-
-// A software PTE bit: the page is shared read-only until written.
-#define PTE_COW		0x800
 
 // Resolve a write to a copy-on-write page with a private copy.
 static void
@@ -25,57 +24,9 @@ pgfault(struct UTrapframe *utf)
 		panic("fork: unexpected fault at va %08x ip %08x err %x",
 		      utf->utf_fault_va, utf->utf_eip, utf->utf_err);
 
-	// Copy through the scratch page PFTEMP, then put the copy in place.
-	if ((r = sys_page_alloc(0, PFTEMP, PTE_P | PTE_U | PTE_W)) < 0)
-		panic("fork: pgfault alloc: %e", r);
-	memcpy(PFTEMP, addr, PGSIZE);
-	if ((r = sys_page_map(0, PFTEMP, 0, addr, PTE_P | PTE_U | PTE_W)) < 0)
-		panic("fork: pgfault map: %e", r);
-	if ((r = sys_page_unmap(0, PFTEMP)) < 0)
-		panic("fork: pgfault unmap: %e", r);
-}
-
-// Map our page number pn into envid at the same address.
-static int
-duppage(envid_t envid, uint32_t pn)
-{
-	void *va = (void *) (pn * PGSIZE);
-	pte_t pte = uvpt[pn];
-	int r;
-
-	if (pte & PTE_SHARE)
-		return sys_page_map(0, va, envid, va, pte & PTE_SYSCALL);
-	if (!(pte & (PTE_W | PTE_COW)))
-		return sys_page_map(0, va, envid, va, pte & PTE_SYSCALL);
-
-	// The child's mapping first: if ours turned read-only first, a
-	// write of ours in between (to this very stack, say) would give us
-	// a fresh copy and leave the child sharing the page we go on to
-	// write.
-	if ((r = sys_page_map(0, va, envid, va, PTE_COW | PTE_U | PTE_P)) < 0)
-		return r;
-	return sys_page_map(0, va, 0, va, PTE_COW | PTE_U | PTE_P);
-}
-
-// Share or copy-on-write every present page below UTOP with the child,
-// except the exception stack, which each environment has its own of.
-static int
-dupspace(envid_t child)
-{
-	uint32_t pdx, pn;
-	int r;
-
-	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
-		if (!(uvpd[pdx] & PTE_P))
-			continue;	// no page table: 1024 absent pages
-		for (pn = pdx * NPTENTRIES; pn < (pdx + 1) * NPTENTRIES; pn++) {
-			if (pn == PGNUM(UXSTACKTOP - PGSIZE))
-				continue;
-			if ((uvpt[pn] & PTE_P) && (r = duppage(child, pn)) < 0)
-				return r;
-		}
-	}
-	return 0;
+	// Replace the shared page by a private, writable copy of it.
+	if ((r = sys_page_copy(0, addr, addr, PTE_P | PTE_U | PTE_W)) < 0)
+		panic("fork: copying page %08x: %e", addr, r);
 }
 
 // Create a child sharing our memory copy-on-write.  Returns the child's
@@ -97,7 +48,9 @@ fork(void)
 		return 0;
 	}
 
-	if ((r = dupspace(child)) < 0)
+	// Everything but the exception stack, which each env has its own of.
+	r = sys_page_cow_range(child, 0, (void *) (UXSTACKTOP - PGSIZE));
+	if (r < 0)
 		goto bad;
 	r = sys_page_alloc(child, (void *) (UXSTACKTOP - PGSIZE),
 			   PTE_P | PTE_U | PTE_W);

@@ -95,3 +95,17 @@ sys_ipc_recv(void *dstva)
 {
 	return syscall(SYS_ipc_recv, (uint32_t) dstva, 0, 0, 0, 0);
 }
+
+int
+sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
+{
+	return syscall(SYS_page_copy, envid, (uint32_t) srcva,
+		       (uint32_t) dstva, perm, 0);
+}
+
+int
+sys_page_cow_range(envid_t child, void *start, void *end)
+{
+	return syscall(SYS_page_cow_range, child, (uint32_t) start,
+		       (uint32_t) end, 0, 0);
+}
