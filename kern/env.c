@@ -49,21 +49,12 @@ struct Pseudodesc gdt_pd = {
 	sizeof(gdt) - 1, (unsigned long) gdt
 };
 
-/*
- * The env envid names, in *env_store.  0 means the current env.  With
- * checkperm, only the current env and its immediate children qualify.
- * Returns 0 or -E_BAD_ENV (and sets *env_store to NULL).
- */
+// envid2env for a nonzero envid (kern/env.h).
 int
-envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 {
-	struct Env *e;
+	struct Env *e = &envs[ENVX(envid)];
 
-	if (envid == 0) {
-		*env_store = curenv;
-		return 0;
-	}
-	e = &envs[ENVX(envid)];
 	if (e->env_status == ENV_FREE || e->env_id != envid
 	    || (checkperm && e != curenv
 		&& e->env_parent_id != curenv->env_id)) {

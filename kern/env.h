@@ -16,7 +16,23 @@ void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
 void	env_check_leaks(void);
 
-int	envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
+
+/*
+ * The env envid names, in *env_store.  0 means the current env (the
+ * common case, inline).  With checkperm, only the current env and its
+ * immediate children qualify.  Returns 0 or -E_BAD_ENV (and sets
+ * *env_store to NULL).
+ */
+static inline int
+envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+{
+	if (envid == 0) {
+		*env_store = curenv;
+		return 0;
+	}
+	return envid2env_lookup(envid, env_store, checkperm);
+}
 // These do not return.
 void	env_run(struct Env *e) __attribute__((noreturn));
 void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));

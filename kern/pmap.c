@@ -178,6 +178,19 @@ page_init(void)
 	}
 }
 
+// Fill the page at kva with zeros: memset without its alignment cases,
+// since every page fault that maps fresh memory pays for it.
+static inline void
+zero_page(void *kva)
+{
+	uint32_t words = PGSIZE / 4;
+
+	asm volatile("cld; rep stosl"
+		     : "+D" (kva), "+c" (words)
+		     : "a" (0)
+		     : "cc", "memory");
+}
+
 // A free page, zeroed if alloc_flags has ALLOC_ZERO, with pp_ref 0;
 // NULL when memory is exhausted.
 struct PageInfo *
@@ -191,7 +204,7 @@ page_alloc(int alloc_flags)
 	pp->pp_link = NULL;
 	nfree--;
 	if (alloc_flags & ALLOC_ZERO)
-		memset(page2kva(pp), 0, PGSIZE);
+		zero_page(page2kva(pp));
 	return pp;
 }
 

@@ -65,6 +65,23 @@ size_t	page_free_count(void);
 int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
 void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 
+/*
+ * Does pgdir map the page holding va with at least perm (and PTE_P)?
+ * A one-page user_mem_check for hot paths; va must be below ULIM.
+ */
+static inline bool
+user_page_ok_pgdir(pde_t *pgdir, uintptr_t va, int perm)
+{
+	pde_t pde = pgdir[PDX(va)];
+
+	perm |= PTE_P;
+	return va < ULIM && (pde & PTE_P)
+		&& (((pte_t *) KADDR(PTE_ADDR(pde)))[PTX(va)] & perm) == perm;
+}
+
+#define user_page_ok(env, va, perm) \
+	user_page_ok_pgdir((env)->env_pgdir, (va), (perm))
+
 static inline physaddr_t
 page2pa(struct PageInfo *pp)
 {

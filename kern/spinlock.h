@@ -43,7 +43,7 @@ spin_lock(struct spinlock *lk)
 static inline void
 spin_unlock(struct spinlock *lk)
 {
-	if (lk->cpu != thiscpu || !lk->locked)
+	if (lk->cpu != thiscpu)		// set only while held
 		spin_unlock_bad(lk);
 	lk->cpu = NULL;
 	// xchg, not a plain store: it orders the critical section's

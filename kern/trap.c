@@ -220,8 +220,8 @@ ack_lapic_interrupt(uint32_t trapno)
  * processor and kern/trapentry.S, so resuming the env later, on any CPU,
  * needs no copy.  The system call comes first: it is the hot path.
  */
-static void __attribute__((noreturn))
-trap_from_user(struct Trapframe *tf)
+void
+trap(struct Trapframe *tf)
 {
 	struct PushRegs *r = &tf->tf_regs;
 	struct Env *cur;
@@ -245,8 +245,13 @@ trap_from_user(struct Trapframe *tf)
 	else
 		trap_dispatch(tf);
 
-	if (cur->env_status == ENV_RUNNING)
-		env_run(cur);
+	if (cur->env_status == ENV_RUNNING) {
+		// Back to the env that trapped, with nothing to switch: the
+		// tail of env_run, without its call.
+		cur->env_runs++;
+		unlock_kernel();
+		env_pop_tf(tf);
+	}
 	sched_yield();
 }
 
@@ -255,8 +260,8 @@ trap_from_user(struct Trapframe *tf)
  * kernel lock or halted in sched_halt (the only places the kernel turns
  * interrupts on), or a kernel bug.
  */
-static void
-trap_from_kernel(struct Trapframe *tf)
+void
+trap_kernel(struct Trapframe *tf)
 {
 	ack_lapic_interrupt(tf->tf_trapno);
 
@@ -277,17 +282,6 @@ trap_from_kernel(struct Trapframe *tf)
 	sched_yield();
 }
 
-void
-trap(struct Trapframe *tf)
-{
-	// The kernel may rely on the direction flag being clear.
-	asm volatile("cld" ::: "cc");
-
-	if (tf->tf_cs & 3)
-		trap_from_user(tf);
-	trap_from_kernel(tf);
-}
-
 /*
  * A page fault.  In the kernel it is a kernel bug.  In user mode, an env
  * with an upcall gets a struct UTrapframe pushed on its exception stack
@@ -299,6 +293,7 @@ void
 page_fault_handler(struct Trapframe *tf)
 {
 	uint32_t fault_va = rcr2();
+	struct Env *e = curenv;
 	struct UTrapframe *utf;
 	uintptr_t top;
 
@@ -308,11 +303,11 @@ page_fault_handler(struct Trapframe *tf)
 		panic("page fault in kernel at va %08x", fault_va);
 	}
 
-	if (!curenv->env_pgfault_upcall) {
+	if (!e->env_pgfault_upcall) {
 		cprintf("[%08x] user fault va %08x ip %08x\n",
-			curenv->env_id, fault_va, tf->tf_eip);
+			e->env_id, fault_va, tf->tf_eip);
 		print_trapframe(tf);
-		env_destroy(curenv);
+		env_destroy(e);
 		return;
 	}
 
@@ -321,18 +316,32 @@ page_fault_handler(struct Trapframe *tf)
 		top = tf->tf_esp - sizeof(uint32_t);
 	utf = (struct UTrapframe *) (top - sizeof(struct UTrapframe));
 
-	// Both destroy the env (and do not return) if the check fails.
-	user_mem_assert(curenv, utf, sizeof(*utf), PTE_W);
-	user_mem_assert(curenv, curenv->env_pgfault_upcall, 1, 0);
+	// The frame must lie in the exception stack page, user-writable, and
+	// the upcall in a user page.  If not, user_mem_assert names the bad
+	// address and destroys the env (and does not return).
+	if ((uintptr_t) utf < UXSTACKTOP - PGSIZE
+	    || !user_page_ok(e, (uintptr_t) utf, PTE_U | PTE_W))
+		user_mem_assert(e, utf, sizeof(*utf), PTE_W);
+	if (!user_page_ok(e, (uintptr_t) e->env_pgfault_upcall, PTE_U))
+		user_mem_assert(e, e->env_pgfault_upcall, 1, 0);
 
 	// The env's own page directory is loaded: write its stack directly.
 	utf->utf_fault_va = fault_va;
 	utf->utf_err = tf->tf_err;
-	utf->utf_regs = tf->tf_regs;
+	// Field by field: in these packed structs a struct copy is compiled
+	// as a cautious byte-aligned loop, and this is a hot path.
+	utf->utf_regs.reg_edi = tf->tf_regs.reg_edi;
+	utf->utf_regs.reg_esi = tf->tf_regs.reg_esi;
+	utf->utf_regs.reg_ebp = tf->tf_regs.reg_ebp;
+	utf->utf_regs.reg_oesp = tf->tf_regs.reg_oesp;
+	utf->utf_regs.reg_ebx = tf->tf_regs.reg_ebx;
+	utf->utf_regs.reg_edx = tf->tf_regs.reg_edx;
+	utf->utf_regs.reg_ecx = tf->tf_regs.reg_ecx;
+	utf->utf_regs.reg_eax = tf->tf_regs.reg_eax;
 	utf->utf_eip = tf->tf_eip;
 	utf->utf_eflags = tf->tf_eflags;
 	utf->utf_esp = tf->tf_esp;
 
 	tf->tf_esp = (uintptr_t) utf;
-	tf->tf_eip = (uintptr_t) curenv->env_pgfault_upcall;
+	tf->tf_eip = (uintptr_t) e->env_pgfault_upcall;
 }

@@ -22,6 +22,10 @@ extern struct Pseudodesc idt_pd;
 
 void	trap_init(void);
 void	trap_init_percpu(int cpu);
+// Called from kern/trapentry.S with the frame of a trap from user mode
+// (trap, which never returns) or from kernel mode (trap_kernel).
+void	trap(struct Trapframe *tf) __attribute__((noreturn));
+void	trap_kernel(struct Trapframe *tf);
 void	print_trapframe(struct Trapframe *tf);
 void	print_regs(struct PushRegs *regs);
 void	page_fault_handler(struct Trapframe *);

@@ -84,15 +84,17 @@ alltraps:
 	pushal
 
 	# Kernel data segments; CS and SS came from the gate and the TSS.
+	# String instructions count upward, whatever the trapped code set.
 	movw	$GD_KD, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
+	cld
 
 	# esp = ebx = tf.  From kernel mode the frame is on this CPU's
-	# kernel stack already.
+	# kernel stack already: trap_kernel(tf).
 	movl	%esp, %ebx
 	testb	$3, TF_CS(%esp)
-	jz	1f
+	jz	from_kernel
 
 	# From user mode the frame is curenv->env_tf itself: the TSS's esp0
 	# points just past it (env_run), so nothing is copied.  Move to this
@@ -102,13 +104,14 @@ alltraps:
 	shll	$KSTKSHIFT, %eax
 	negl	%eax
 	leal	KSTACKTOP(%eax), %esp
-
-1:	# trap(tf)
 	pushl	%ebx
-	call	trap
-	# trap() returns only for an interrupt taken while waiting for a
-	# lock in the kernel: resume there.  Every other trap leaves
-	# through env_pop_tf, which also ends here.
+	call	trap			# trap(tf): leaves through env_pop_tf
+
+from_kernel:
+	pushl	%ebx
+	call	trap_kernel
+	# trap_kernel returns only for an interrupt taken while waiting for
+	# a lock in the kernel: resume there.  env_pop_tf also ends here.
 	addl	$4, %esp
 
 	# esp = a struct Trapframe.  Restore it and return to its eip.
