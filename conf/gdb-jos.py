@@ -1,0 +1,633 @@
+"""
+gdb commands for looking at the kernel from outside: `jos envs`, `jos tf`,
+`jos vm`, `jos cpus`, `jos user` and `jos pc` (`help jos` lists them).
+.gdbinit (made from .gdbinit.tmpl) loads this file.
+
+They read the kernel's data through QEMU's gdb stub, as the selected CPU
+sees memory, and take every structure's layout from the kernel's debug
+info (obj/kern/kernel must be loaded as the symbol file), so a field
+added to struct Env needs no change here.  Only what the debug info
+lacks is repeated below: numbers that are #defines, fixed by the
+interface (inc/memlayout.h, inc/mmu.h, inc/env.h), and the trap names
+kern/trap.c prints.
+"""
+
+import os
+import struct
+
+import gdb
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KERNEL = os.path.join(TOP, "obj", "kern", "kernel")
+USER_DIR = os.path.join(TOP, "obj", "user")
+
+KERNBASE = 0xF0000000
+NENV = 1024
+GD_KT = 0x08
+USER_CS = 0x18 | 3
+T_PGFLT = 14
+CR0_WP = 0x10000
+CR0_PG = 0x80000000
+CR4_PSE = 0x10
+PTE_PS = 0x80
+
+# Page table entry bits, low to high, as `jos vm` names them.
+PTE_BITS = [(0x1, "P"), (0x2, "W"), (0x4, "U"), (0x8, "PWT"),
+    (0x10, "PCD"), (0x20, "A"), (0x40, "D"), (0x80, "PS"), (0x100, "G"),
+    (0x200, "AVAIL"), (0x400, "SHARE"), (0x800, "COW")]
+
+# As kern/trap.c's trapname() names them.
+TRAP_NAMES = ["Divide error", "Debug", "Non-Maskable Interrupt",
+    "Breakpoint", "Overflow", "BOUND Range Exceeded", "Invalid Opcode",
+    "Device Not Available", "Double Fault", "Coprocessor Segment Overrun",
+    "Invalid TSS", "Segment Not Present", "Stack Fault",
+    "General Protection", "Page Fault", "(unknown trap)",
+    "x87 FPU Floating-Point Error", "Alignment Check", "Machine-Check",
+    "SIMD Floating-Point Exception"]
+
+
+def trap_name(trapno):
+    if trapno < len(TRAP_NAMES):
+        return TRAP_NAMES[trapno]
+    if trapno == 48:
+        return "System call"
+    if 32 <= trapno < 48:
+        return "Hardware Interrupt"
+    return "(unknown trap)"
+
+
+# ---------------------------------------------------------------------
+# Reading the machine and the kernel
+
+
+def reg(name):
+    """A register of the selected CPU, as an unsigned integer."""
+    return int(gdb.parse_and_eval("(unsigned int) $" + name))
+
+
+def current_cpu():
+    """The CPU gdb looks at: QEMU shows CPU i as thread id i + 1."""
+    return gdb.selected_thread().ptid[1] - 1
+
+
+def is_real_mode(cs):
+    """Whether code at selector cs runs 16-bit.  Our 32-bit code runs
+    only with the kernel or the user code selector; any other CS value
+    is a real-mode segment (the BIOS, the boot sector, a starting CPU).
+    Between setting CR0_PE and its far jump, boot.S still runs 16-bit
+    code with CS 0, which this gets right where CR0 would not."""
+    return cs not in (GD_KT, USER_CS)
+
+
+def kernel_objfile():
+    for objfile in gdb.objfiles():
+        if objfile.filename and (os.path.realpath(objfile.filename) ==
+                os.path.realpath(KERNEL)):
+            return objfile
+    raise gdb.GdbError("the kernel's symbols are not loaded: "
+        "symbol-file obj/kern/kernel")
+
+
+def kernel_var(name):
+    """A kernel global or file-static variable, never a user program's
+    symbol of the same name (user programs have their own `envs`)."""
+    objfile = kernel_objfile()
+    sym = (objfile.lookup_global_symbol(name) or
+        objfile.lookup_static_symbol(name))
+    if sym is None:
+        raise gdb.GdbError("no kernel variable %s" % name)
+    return sym.value()
+
+
+def read(addr, size):
+    try:
+        return gdb.selected_inferior().read_memory(addr, size).tobytes()
+    except gdb.MemoryError:
+        raise gdb.GdbError("cannot read %d bytes at 0x%08x" % (size, addr))
+
+
+def word(data, off):
+    return struct.unpack_from("<I", data, off)[0]
+
+
+def field_offsets(typename):
+    """Byte offset of each field of a C struct, and its size."""
+    t = gdb.lookup_type(typename)
+    return {f.name: f.bitpos // 8 for f in t.fields()}, t.sizeof
+
+
+def enum_names(constant, prefix):
+    """Value -> name for the enum holding constant, without prefix."""
+    t = gdb.parse_and_eval(constant).type
+    return {f.enumval: f.name[len(prefix):] for f in t.fields()}
+
+
+def to_int(arg, what):
+    try:
+        v = gdb.parse_and_eval(arg)
+    except gdb.error as e:
+        raise gdb.GdbError("bad %s %r: %s" % (what, arg, e))
+    if v.type.strip_typedefs().code == gdb.TYPE_CODE_STRUCT:
+        return int(v.address)
+    return int(v.cast(gdb.lookup_type("unsigned int")))
+
+
+def parse_envid(arg):
+    """Env ids are hex, as the kernel prints them: 1000 or 0x1000."""
+    try:
+        return int(arg, 16)
+    except ValueError:
+        raise gdb.GdbError("bad env id %r: give it in hex, like 1001" % arg)
+
+
+class JosCommand(gdb.Command):
+    """A jos subcommand.  Errors from gdb itself (memory it cannot read,
+    say) come out as a one-line message, not a Python trace."""
+
+    needs_qemu = True
+
+    def invoke(self, arg, from_tty):
+        if self.needs_qemu and gdb.selected_thread() is None:
+            raise gdb.GdbError("gdb is not connected to QEMU: start QEMU "
+                "with make qemu-gdb or make run-NAME-gdb, then make gdb")
+        try:
+            self.run(arg.strip())
+        except gdb.error as e:
+            raise gdb.GdbError(str(e))
+
+
+def function_at(pc):
+    block = gdb.current_progspace().block_for_pc(pc)
+    while block is not None and block.function is None:
+        block = block.superblock
+    return block.function.name if block is not None else "??"
+
+
+# ---------------------------------------------------------------------
+# Environments
+
+
+class Env:
+    """The fields of one envs[] slot that the commands show."""
+
+    def __init__(self, index, addr, data, off):
+        self.index = index
+        self.tf_addr = addr + off["env_tf"]
+        for name in ("env_id", "env_parent_id", "env_status", "env_runs",
+                "env_pgdir", "env_pgfault_upcall"):
+            setattr(self, name[4:], word(data, off[name]))
+        self.cpunum = struct.unpack_from("<i", data, off["env_cpunum"])[0]
+
+
+def all_envs():
+    """Every slot of envs[], read with one memory access."""
+    off, size = field_offsets("struct Env")
+    base = int(kernel_var("envs"))
+    if base == 0:
+        raise gdb.GdbError("envs is not allocated yet (before mem_init)")
+    data = read(base, NENV * size)
+    return [Env(i, base + i * size, data[i * size:(i + 1) * size], off)
+        for i in range(NENV)]
+
+
+def current_env_id():
+    cpu = cpus_info()[current_cpu()]
+    if cpu["env"] == 0:
+        raise gdb.GdbError("env 0 means the current env, "
+            "and CPU %d runs none" % current_cpu())
+    return word(read(cpu["env"] + field_offsets("struct Env")[0]["env_id"],
+        4), 0)
+
+
+def find_env(arg):
+    envid = parse_envid(arg)
+    if envid == 0:
+        envid = current_env_id()
+    e = all_envs()[envid % NENV]
+    statuses = enum_names("ENV_FREE", "ENV_")
+    if e.id != envid or statuses.get(e.status) == "FREE":
+        raise gdb.GdbError("no env %08x (slot %d holds %08x, %s)" % (envid,
+            envid % NENV, e.id, statuses.get(e.status, e.status)))
+    return e
+
+
+def env_line(e, statuses):
+    cpu = "%d" % e.cpunum if e.runs and e.cpunum >= 0 else "-"
+    upcall = "0x%08x" % e.pgfault_upcall if e.pgfault_upcall else "-"
+    return "%08x  %-12s  %-3s  %6d  %08x  %s" % (e.id,
+        statuses.get(e.status, str(e.status)), cpu, e.runs, e.parent_id,
+        upcall)
+
+
+class JosPrefix(gdb.Command):
+    """Look at the JOS kernel's state: environments, trap frames, page
+tables and CPUs.  Also loads a user program's symbols and shows where
+the CPU stopped.  Type `help jos COMMAND` for each one."""
+
+    def __init__(self):
+        super().__init__("jos", gdb.COMMAND_USER, prefix=True)
+
+
+class JosEnvs(JosCommand):
+    """List the environments that exist: jos envs [ENVID]
+
+One line per envs[] slot that is not free: env id, status, the CPU it
+runs on (or last ran on; - if it never ran), how many times it has run,
+its parent's id, and its page fault upcall (- if none).
+With ENVID (hex, as the kernel prints it; 0 means the current env), show
+that env alone, its page directory, and the registers saved in its
+env_tf (stale while the env is running: they are saved at each trap)."""
+
+    def __init__(self):
+        super().__init__("jos envs", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        statuses = enum_names("ENV_FREE", "ENV_")
+        header = "env       status        cpu    runs  parent    upcall"
+        if arg:
+            e = find_env(arg)
+            print(header)
+            print(env_line(e, statuses))
+            print("page directory at 0x%08x (pa 0x%08x)" % (e.pgdir,
+                e.pgdir - KERNBASE))
+            print("saved registers, envs[%d].env_tf:" % e.index)
+            print_trapframe(e.tf_addr,
+                e.cpunum if e.cpunum >= 0 else current_cpu())
+            return
+        live = [e for e in all_envs() if statuses.get(e.status) != "FREE"]
+        if not live:
+            print("no environments")
+            return
+        print(header)
+        for e in live:
+            print(env_line(e, statuses))
+
+
+# ---------------------------------------------------------------------
+# Trap frames
+
+
+def trapframe_at(addr):
+    """The struct Trapframe at addr, read from memory."""
+    tf = gdb.Value(addr).cast(
+        gdb.lookup_type("struct Trapframe").pointer()).dereference()
+    try:
+        tf.fetch_lazy()
+    except gdb.MemoryError:
+        raise gdb.GdbError("cannot read a trap frame at 0x%08x" % addr)
+    return tf
+
+
+def print_trapframe(addr, cpu, cr2=None):
+    """Print the struct Trapframe at addr as kern/trap.c's
+    print_trapframe does."""
+    tf = trapframe_at(addr)
+    r = tf["tf_regs"]
+    print("TRAP frame at 0x%08x from CPU %d" % (addr, cpu))
+    for name in ("edi", "esi", "ebp", "oesp", "ebx", "edx", "ecx", "eax"):
+        print("  %-4s 0x%08x" % (name, int(r["reg_" + name])))
+    print("  es   0x----%04x" % int(tf["tf_es"]))
+    print("  ds   0x----%04x" % int(tf["tf_ds"]))
+    trapno = int(tf["tf_trapno"])
+    print("  trap 0x%08x %s" % (trapno, trap_name(trapno)))
+    if cr2 is not None:
+        print("  cr2  0x%08x" % cr2)
+    err = int(tf["tf_err"])
+    if trapno == T_PGFLT:
+        print("  err  0x%08x [%s, %s, %s]" % (err,
+            "user" if err & 4 else "kernel",
+            "write" if err & 2 else "read",
+            "protection" if err & 1 else "not-present"))
+    else:
+        print("  err  0x%08x" % err)
+    print("  eip  0x%08x" % int(tf["tf_eip"]))
+    print("  cs   0x----%04x" % int(tf["tf_cs"]))
+    print("  flag 0x%08x" % int(tf["tf_eflags"]))
+    if int(tf["tf_cs"]) & 3:
+        print("  esp  0x%08x" % int(tf["tf_esp"]))
+        print("  ss   0x----%04x" % int(tf["tf_ss"]))
+
+
+def user_trapframe():
+    """The frame of the latest trap from user mode on the selected CPU:
+    the processor starts it just below the esp0 in that CPU's TSS (where
+    esp0 points is the kernel's choice), and kern/trapentry.S ends it."""
+    cs = reg("cs")
+    if is_real_mode(cs):
+        raise gdb.GdbError("not stopped in the kernel: the CPU is in real "
+            "mode (cs 0x%04x)" % cs)
+    if cs & 3:
+        raise gdb.GdbError("not stopped in the kernel: the CPU runs user "
+            "code (cs 0x%04x).  Give a frame's address, or see an env's "
+            "saved frame with `jos envs ENVID`" % cs)
+    cpu = current_cpu()
+    esp0 = int(kernel_var("cpus")[cpu]["cpu_ts"]["ts_esp0"])
+    if esp0 == 0:
+        raise gdb.GdbError("CPU %d has no kernel stack for traps yet "
+            "(its TSS's esp0 is 0)" % cpu)
+    return esp0 - gdb.lookup_type("struct Trapframe").sizeof, esp0, cpu
+
+
+class JosTf(JosCommand):
+    """Show a trap frame as the kernel prints one: jos tf [ADDR]
+
+ADDR is an expression: an address, a struct Trapframe pointer (such as
+tf in trap()), or a struct Trapframe (such as envs[1].env_tf).
+Without ADDR, when stopped in the kernel, show the frame of the latest
+trap from user mode on the selected CPU: the one the processor starts
+just below the esp0 of the CPU's task state and kern/trapentry.S
+completes.  While the trap entry code (vectorN, alltraps) is still
+pushing it, the part below esp is not written yet."""
+
+    def __init__(self):
+        super().__init__("jos tf", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        if arg:
+            addr = to_int(arg, "address")
+            cpu = current_cpu()
+            in_progress = False
+        else:
+            addr, esp0, cpu = user_trapframe()
+            in_progress = True
+            esp = reg("esp")
+            if addr < esp <= esp0:
+                print("note: the trap entry is still building this frame: "
+                    "the bytes below esp 0x%08x are old" % esp)
+        print_trapframe(addr, cpu, self.cr2_for(addr, in_progress))
+
+    @staticmethod
+    def cr2_for(addr, in_progress):
+        """cr2 belongs to a page fault being handled: the selected CPU's
+        latest trap from user mode, or the frame the kernel last
+        dispatched (as the kernel decides, with last_tf)."""
+        if int(trapframe_at(addr)["tf_trapno"]) != T_PGFLT:
+            return None
+        if in_progress or addr == int(kernel_var("last_tf")):
+            return reg("cr2")
+        return None
+
+
+# ---------------------------------------------------------------------
+# Page tables
+
+
+def flag_names(entry):
+    return " ".join(name for bit, name in PTE_BITS if entry & bit)
+
+
+def read_phys_word(pa):
+    """Physical memory through the kernel's mapping of it at KERNBASE,
+    present in every page directory the kernel builds."""
+    try:
+        return word(read(KERNBASE + pa, 4), 0)
+    except gdb.GdbError:
+        raise gdb.GdbError("cannot read physical address 0x%08x through "
+            "KERNBASE (is the kernel's page directory loaded?)" % pa)
+
+
+def access(pde, pte, wp):
+    """What user and kernel code may do with a page, given both levels:
+    U and W count only when set in both."""
+    both = pde & pte
+    user = "none"
+    if both & 4:
+        user = "read-write" if both & 2 else "read-only"
+    kernel = "read-write" if both & 2 or not wp else "read-only"
+    return "user %s, kernel %s" % (user, kernel)
+
+
+class JosVm(JosCommand):
+    """Show how a virtual address translates: jos vm VA [ENVID]
+
+VA is an expression (0xeebfdffc, $esp, &thisenv, ...).  Walk the page
+directory the selected CPU has loaded (cr3), or env ENVID's (hex), and
+show the page directory entry, the page table entry, the physical
+address, each level's flags and what user and kernel code may do.
+Flags: P present, W writable, U user, PWT, PCD, A accessed, D dirty,
+PS 4 MiB page, G global, and the bits the kernel leaves to software:
+COW (copy-on-write, lib/fork.c), SHARE and AVAIL."""
+
+    def __init__(self):
+        super().__init__("jos vm", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        args = gdb.string_to_argv(arg)
+        if len(args) not in (1, 2):
+            raise gdb.GdbError("usage: jos vm VA [ENVID]")
+        va = to_int(args[0], "address") & 0xFFFFFFFF
+        if not reg("cr0") & CR0_PG:
+            print("paging is off: va 0x%08x is physical address 0x%08x" %
+                (va, va))
+            return
+        if len(args) == 2:
+            e = find_env(args[1])
+            pgdir, whose = e.pgdir - KERNBASE, "env %08x" % e.id
+        else:
+            pgdir, whose = reg("cr3") & ~0xFFF, "cr3"
+        self.walk(va, pgdir, whose)
+
+    @staticmethod
+    def walk(va, pgdir, whose):
+        pdx, ptx = va >> 22, (va >> 12) & 0x3FF
+        print("va 0x%08x: page directory at pa 0x%08x (%s)" % (va, pgdir,
+            whose))
+        pde = read_phys_word(pgdir + 4 * pdx)
+        print("  pde[0x%03x] 0x%08x  %s" % (pdx, pde, flag_names(pde) or "-"))
+        if not pde & 1:
+            raise gdb.GdbError("va 0x%08x is not mapped: its page directory "
+                "entry is not present" % va)
+        wp = reg("cr0") & CR0_WP
+        if pde & PTE_PS and reg("cr4") & CR4_PSE:
+            pa = (pde & 0xFFC00000) | (va & 0x3FFFFF)
+            print("  4 MiB page: pa 0x%08x, %s" % (pa, access(pde, pde, wp)))
+            return
+        pte = read_phys_word((pde & ~0xFFF) + 4 * ptx)
+        print("  pte[0x%03x] 0x%08x  %s" % (ptx, pte, flag_names(pte) or "-"))
+        if not pte & 1:
+            raise gdb.GdbError("va 0x%08x is not mapped: its page table "
+                "entry is not present" % va)
+        pa = (pte & ~0xFFF) | (va & 0xFFF)
+        print("  pa 0x%08x, %s" % (pa, access(pde, pte, wp)))
+
+
+# ---------------------------------------------------------------------
+# CPUs
+
+
+def cpus_info():
+    """cpus[] as a list of dicts, one per NCPU slot."""
+    cpus = kernel_var("cpus")
+    lo, hi = cpus.type.range()
+    return [{"status": int(cpus[i]["cpu_status"]),
+        "env": int(cpus[i]["cpu_env"]),
+        "lockwait": bool(cpus[i]["cpu_lockwait"])} for i in range(lo, hi + 1)]
+
+
+def where(thread):
+    """Where a CPU is stopped, in a few words.  Selects thread."""
+    thread.switch()
+    cs, eip = reg("cs"), reg("eip")
+    if is_real_mode(cs):
+        return "real mode %04x:%04x" % (cs, eip)
+    mode = "user" if cs & 3 else "kernel"
+    return "%s 0x%08x %s" % (mode, eip, function_at(eip))
+
+
+class JosCpus(JosCommand):
+    """List the CPUs: jos cpus
+
+One line per CPU QEMU emulates (gdb shows CPU i as thread i+1): the
+kernel's cpus[i] status (UNUSED before it starts, STARTED, HALTED while
+idle in sched_halt), the env it runs (- for none), whether it sleeps
+waiting for the kernel lock, and where gdb sees it stopped.  A * marks
+the CPU gdb's commands apply to (`thread N` selects another)."""
+
+    def __init__(self):
+        super().__init__("jos cpus", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        statuses = enum_names("CPU_UNUSED", "CPU_")
+        info = cpus_info()
+        env_id = field_offsets("struct Env")[0]["env_id"]
+        selected, frame = gdb.selected_thread(), gdb.selected_frame()
+        threads = sorted(gdb.selected_inferior().threads(),
+            key=lambda t: t.ptid[1])
+        print("  cpu  status   env       lockwait  stopped at")
+        try:
+            for t in threads:
+                i = t.ptid[1] - 1
+                c = info[i]
+                env = (word(read(c["env"] + env_id, 4), 0) if c["env"]
+                    else None)
+                print("%s %-3d  %-7s  %-8s  %-8s  %s" % (
+                    "*" if t == selected else " ", i,
+                    statuses.get(c["status"], c["status"]),
+                    "%08x" % env if env is not None else "-",
+                    "yes" if c["lockwait"] else "no", where(t)))
+        finally:
+            selected.switch()
+            frame.select()
+        print("ncpu = %d" % int(kernel_var("ncpu")))
+
+
+# ---------------------------------------------------------------------
+# User programs and the stop display
+
+
+def user_objfiles():
+    return [o for o in gdb.objfiles() if o.filename and
+        os.path.dirname(os.path.abspath(o.filename)) == USER_DIR]
+
+
+def built_in_program():
+    """The program `make run-NAME` compiled into the kernel image, from
+    the build's record of TEST (user_NAME), or None."""
+    try:
+        with open(os.path.join(TOP, "obj", ".vars.TEST")) as f:
+            test = f.read().strip()
+    except OSError:
+        return None
+    return test[len("user_"):] if test.startswith("user_") else None
+
+
+class JosUser(JosCommand):
+    """Load a user program's symbols: jos user [NAME]
+
+Adds obj/user/NAME's symbols and source lines (replacing another
+program's), so that `break umain` and `list` work in user/NAME.c.  The
+kernel's symbols stay loaded: a name both define (cprintf, syscall...)
+gets a breakpoint in each; `break kern/syscall.c:syscall` picks one.
+A breakpoint at a user address stops every env that runs that address,
+whatever program it is; `jos envs` and `jos cpus` tell them apart.
+Without NAME, load the program `make run-NAME-gdb` built into the
+kernel, if any (.gdbinit does this when gdb starts)."""
+
+    needs_qemu = False
+
+    def __init__(self):
+        super().__init__("jos user", gdb.COMMAND_FILES)
+
+    def run(self, arg):
+        name = arg or built_in_program()
+        if name is None:
+            print("jos user: the kernel was built with no run-NAME program;"
+                " `jos user NAME` loads obj/user/NAME's symbols")
+            return
+        path = os.path.join(USER_DIR, name)
+        if not os.path.isfile(path):
+            raise gdb.GdbError("no obj/user/%s: is there a user/%s.c, and "
+                "has make built it?" % (name, name))
+        for o in user_objfiles():
+            gdb.execute("remove-symbol-file " + o.filename)
+        gdb.execute("add-symbol-file " + path, to_string=True)
+        print("+ symbols of user program %s (obj/user/%s)" % (name, name))
+
+
+class JosPc(JosCommand):
+    """Show the next instruction, decoded for the CPU's mode: jos pc
+
+gdb cannot ask QEMU whether code runs 16- or 32-bit, so this guesses
+from CS (see is_real_mode in conf/gdb-jos.py) and switches gdb's
+instruction decoding to match.  In real mode it shows CS:IP and the
+physical address CS * 16 + IP.  .gdbinit runs this at every stop; after
+`thread N` selects another CPU, run it to match that CPU's mode."""
+
+    # Also a stop hook: when QEMU has gone, there is nothing to show.
+    needs_qemu = False
+
+    def __init__(self):
+        super().__init__("jos pc", gdb.COMMAND_STATUS)
+        self.xml16 = None
+
+    def run(self, arg):
+        if gdb.selected_thread() is None:
+            return
+        cs, eip = reg("cs"), reg("eip")
+        self.set_16bit(is_real_mode(cs))
+        if is_real_mode(cs):
+            insn = gdb.execute("x/i 0x%x" % (cs * 16 + eip),
+                to_string=True).strip()
+            # x/i marks an address equal to $pc (when cs is 0) with "=>".
+            if insn.startswith("=> "):
+                insn = insn[3:]
+            print("[%04x:%04x] %s" % (cs, eip, insn))
+        else:
+            gdb.execute("x/i $pc")
+
+    def set_16bit(self, on):
+        """gdb's `set architecture i8086` is ignored while QEMU's target
+        description says i386, so hand gdb a copy of that description
+        naming i8086 instead; forgetting it brings back QEMU's own."""
+        current = gdb.parameter("tdesc filename")
+        if not on:
+            if current:
+                gdb.execute("unset tdesc filename")
+            return
+        if self.xml16 is None:
+            self.xml16 = self.write_16bit_tdesc()
+        if current != self.xml16:
+            gdb.execute("set tdesc filename " + self.xml16)
+
+    @staticmethod
+    def write_16bit_tdesc():
+        xml = gdb.execute("maint print xml-tdesc", to_string=True)
+        arch = "<architecture>i386</architecture>"
+        if arch not in xml:
+            raise gdb.GdbError("unexpected target description from QEMU")
+        # Written whole, then renamed: another gdb may be reading it.
+        path = os.path.join(TOP, "obj", "gdb-i8086.xml")
+        tmp = "%s.%d" % (path, os.getpid())
+        with open(tmp, "w") as f:
+            f.write(xml.replace(arch, "<architecture>i8086</architecture>"))
+        os.replace(tmp, path)
+        return path
+
+
+JosPrefix()
+JosEnvs()
+JosTf()
+JosVm()
+JosCpus()
+JosUser()
+JosPc()
