@@ -1,0 +1,233 @@
+/*
+ * Kernel path benchmarks.  Each one times an operation n times with
+ * rdtsc and prints
+ *
+ *	bench-start NAME
+ *	bench NAME n cycles
+ *
+ * Under QEMU's -icount shift=0 the time stamp counter counts guest
+ * instructions, so cycles/n is instructions per operation, the same on
+ * every run.  Without -icount it follows the host's clock; the
+ * `bench clock` lines at the start and the end let bench/bench.py
+ * convert cycles to nanoseconds.  Run alone, on one CPU: `make bench`.
+ */
+#include <inc/lib.h>
+#include <inc/x86.h>
+
+// Fresh memory for the fault and fork benchmarks, well above the program.
+#define SCRATCH		((char *) 0x10000000)
+
+static uint64_t t0;
+static const char *current;
+
+static void
+start(const char *name)
+{
+	current = name;
+	cprintf("bench-start %s\n", name);
+	t0 = read_tsc();
+}
+
+static void
+stop(int n)
+{
+	uint64_t cycles = read_tsc() - t0;
+
+	cprintf("bench %s %d %u\n", current, n, (uint32_t) cycles);
+}
+
+// Yield until env id is gone.
+static void
+wait_for(envid_t id)
+{
+	while (envs[ENVX(id)].env_id == id
+	       && envs[ENVX(id)].env_status != ENV_FREE)
+		sys_yield();
+}
+
+static void
+bench_null_syscall(void)
+{
+	int i, n = 2000;
+
+	start("null-syscall");
+	for (i = 0; i < n; i++)
+		sys_getenvid();
+	stop(n);
+}
+
+static void
+bench_yield_alone(void)
+{
+	int i, n = 2000;
+
+	start("yield-alone");
+	for (i = 0; i < n; i++)
+		sys_yield();
+	stop(n);
+}
+
+// Two envs yield to each other: each of our yields is two switches.
+static void
+bench_yield_pair(void)
+{
+	int i, n = 1000;
+	envid_t child;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		for (i = 0; i < n + 2; i++)
+			sys_yield();
+		exit();
+	}
+	sys_yield();			// let the child start
+	start("yield-switch");
+	for (i = 0; i < n; i++)
+		sys_yield();
+	stop(2 * n);
+	wait_for(child);
+}
+
+static void
+zero_fill(struct UTrapframe *utf)
+{
+	void *page = (void *) ROUNDDOWN(utf->utf_fault_va, PGSIZE);
+	int r;
+
+	if ((r = sys_page_alloc(0, page, PTE_P | PTE_U | PTE_W)) < 0)
+		panic("zero_fill: %e", r);
+}
+
+static void
+unmap_scratch(int npages)
+{
+	int i;
+
+	for (i = 0; i < npages; i++)
+		sys_page_unmap(0, SCRATCH + i * PGSIZE);
+}
+
+static void
+bench_demand_zero(void)
+{
+	int i, n = 256;
+
+	set_pgfault_handler(zero_fill);
+	start("demand-zero-fault");
+	for (i = 0; i < n; i++)
+		SCRATCH[i * PGSIZE] = 1;
+	stop(n);
+	unmap_scratch(n);
+}
+
+// The child writes pages it shares copy-on-write with us.
+static void
+bench_cow_fault(void)
+{
+	int i, n = 256;
+	envid_t child;
+
+	for (i = 0; i < n; i++)
+		sys_page_alloc(0, SCRATCH + i * PGSIZE, PTE_P | PTE_U | PTE_W);
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		start("cow-fault");
+		for (i = 0; i < n; i++)
+			SCRATCH[i * PGSIZE] = 1;
+		stop(n);
+		exit();
+	}
+	wait_for(child);
+	unmap_scratch(n);
+}
+
+// fork, timed in the parent until fork returns, with npages extra pages
+// touched.
+static void
+bench_fork(const char *name, int npages)
+{
+	int i, n = 20;
+	envid_t child[20];
+	uint64_t total = 0, t;
+
+	for (i = 0; i < npages; i++)
+		sys_page_alloc(0, SCRATCH + i * PGSIZE, PTE_P | PTE_U | PTE_W);
+	start(name);
+	for (i = 0; i < n; i++) {
+		t = read_tsc();
+		if ((child[i] = fork()) < 0)
+			panic("fork: %e", child[i]);
+		if (child[i] == 0)
+			exit();
+		total += read_tsc() - t;
+		wait_for(child[i]);
+	}
+	t0 = read_tsc() - total;
+	stop(n);
+	unmap_scratch(npages);
+}
+
+static void
+bench_ipc(void)
+{
+	int i, n = 1000;
+	envid_t child, who;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		for (;;) {
+			i = ipc_recv(&who, 0, 0);
+			ipc_send(who, i + 1, 0, 0);
+			if (i < 0)
+				exit();
+		}
+	}
+	start("ipc-round-trip");
+	for (i = 0; i < n; i++) {
+		ipc_send(child, i, 0, 0);
+		ipc_recv(0, 0, 0);
+	}
+	stop(n);
+	ipc_send(child, -1, 0, 0);
+	ipc_recv(0, 0, 0);
+	wait_for(child);
+}
+
+// fork, the child exits, the parent sees its slot free.
+static void
+bench_fork_exit(void)
+{
+	int i, n = 20;
+	envid_t child;
+
+	start("fork-exit-reap");
+	for (i = 0; i < n; i++) {
+		if ((child = fork()) < 0)
+			panic("fork: %e", child);
+		if (child == 0)
+			exit();
+		wait_for(child);
+	}
+	stop(n);
+}
+
+void
+umain(int argc, char **argv)
+{
+	cprintf("bench clock %llu\n", read_tsc());
+	bench_null_syscall();
+	bench_yield_alone();
+	bench_yield_pair();
+	bench_demand_zero();
+	bench_cow_fault();
+	bench_fork("fork-small", 0);
+	bench_fork("fork-1MiB", 256);
+	bench_fork("fork-4MiB", 1024);
+	bench_ipc();
+	bench_fork_exit();
+	cprintf("bench clock %llu\n", read_tsc());
+	cprintf("bench done\n");
+}
