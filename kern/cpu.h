@@ -33,6 +33,7 @@ struct CpuInfo {
 	volatile unsigned cpu_status;	// CPU_UNUSED, CPU_STARTED or CPU_HALTED
 	struct Env *cpu_env;		// the env this CPU runs, or NULL
 	volatile bool cpu_lockwait;	// sleeping in spin_lock
+	volatile bool cpu_tlb_flush;	// asked to flush its TLB
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
 } __attribute__((aligned(128)));
 

@@ -55,7 +55,9 @@ envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 {
 	struct Env *e = &envs[ENVX(envid)];
 
-	if (e->env_status == ENV_FREE || e->env_id != envid
+	// A dying env is already destroyed, waiting only to be freed.
+	if (e->env_status == ENV_FREE || e->env_status == ENV_DYING
+	    || e->env_id != envid
 	    || (checkperm && e != curenv
 		&& e->env_parent_id != curenv->env_id)) {
 		*env_store = NULL;
@@ -313,14 +315,14 @@ env_check_leaks(void)
 }
 
 /*
- * Destroy e.  An env running on another CPU is only marked dying: that
- * CPU frees it the next time it enters the kernel.  Destroying the
- * current env does not return.
+ * Destroy e.  An env another CPU is running (whatever its status says)
+ * is only marked dying: that CPU frees it the next time it enters the
+ * kernel.  Destroying the current env does not return.
  */
 void
 env_destroy(struct Env *e)
 {
-	if (e->env_status == ENV_RUNNING && e != curenv) {
+	if (e != curenv && env_on_cpu(e)) {
 		env_set_status(e, ENV_DYING);
 		return;
 	}

@@ -20,6 +20,7 @@
 #include <kern/env.h>
 #include <kern/cpu.h>
 #include <kern/pmap_check.h>
+#include <kern/trap.h>
 
 size_t npages;			// physical pages in the machine
 static size_t npages_basemem;	// pages below 640 KiB
@@ -360,16 +361,46 @@ page_remove(pde_t *pgdir, void *va)
 }
 
 /*
- * Drop this CPU's cached translation of va if pgdir is the one in use.
- * No other CPU is told: the only cross-CPU case is a parent changing a
- * child that runs elsewhere at that moment, which can then use an old
- * mapping of its own until its next switch.
+ * Drop cached translations of va in pgdir: this CPU's if pgdir is the
+ * one in use, and those of any other CPU running an env on pgdir (a
+ * parent changing a child that runs elsewhere at that moment).
  */
 void
 tlb_invalidate(pde_t *pgdir, void *va)
 {
 	if (!curenv || curenv->env_pgdir == pgdir)
 		invlpg(va);
+	if (ncpu > 1)
+		tlb_shootdown(pgdir);
+}
+
+/*
+ * Make every other CPU running an env on pgdir flush its TLB, and wait
+ * until it has: only then may a page it mapped be reused.  The caller
+ * holds the kernel lock, so such a CPU is in user mode or waiting for
+ * the lock, and takes the IPI either way (trap, trap_kernel).
+ */
+void
+tlb_shootdown(pde_t *pgdir)
+{
+	struct CpuInfo *c;
+
+	for (c = cpus; c < cpus + ncpu; c++) {
+		if (c == thiscpu || !c->cpu_env || c->cpu_env->env_pgdir != pgdir)
+			continue;
+		c->cpu_tlb_flush = true;
+		lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_TLBFLUSH);
+		while (c->cpu_tlb_flush)
+			asm volatile("pause");
+	}
+}
+
+// The other side of tlb_shootdown, on the CPU asked to flush.
+void
+tlb_flush_ack(void)
+{
+	tlbflush();
+	thiscpu->cpu_tlb_flush = false;
 }
 
 /*

@@ -56,6 +56,8 @@ pte_t	*pgdir_walk(pde_t *pgdir, const void *va, int create);
 void	boot_map_region(pde_t *pgdir, uintptr_t va, size_t size,
 			physaddr_t pa, int perm);
 void	tlb_invalidate(pde_t *pgdir, void *va);
+void	tlb_shootdown(pde_t *pgdir);
+void	tlb_flush_ack(void);
 
 void	*mmio_map_region(physaddr_t pa, size_t size);
 

@@ -62,8 +62,8 @@ runq_remove(struct Env *e)
 }
 
 // Is e some CPU's current env?
-static bool
-on_cpu(struct Env *e)
+bool
+env_on_cpu(struct Env *e)
 {
 	return e->env_cpunum >= 0 && cpus[e->env_cpunum].cpu_env == e;
 }
@@ -72,16 +72,17 @@ on_cpu(struct Env *e)
  * The queue holds exactly the runnable envs that no CPU is running.  An
  * env a CPU is running stays ENV_RUNNING when made runnable, so it is
  * never queued (and run) twice; made not runnable, it leaves its CPU at
- * its next entry to the kernel.
+ * its next entry to the kernel.  ENV_DYING is final but for ENV_FREE.
  */
 void
 env_set_status(struct Env *e, unsigned status)
 {
 	unsigned old = e->env_status;
 
-	if (status == ENV_RUNNABLE && on_cpu(e))
+	if (status == ENV_RUNNABLE && env_on_cpu(e))
 		status = ENV_RUNNING;
-	if (old == status)
+	// A dying env only waits for its CPU to free it.
+	if (old == status || (old == ENV_DYING && status != ENV_FREE))
 		return;
 	if (old == ENV_RUNNABLE)
 		runq_remove(e);

@@ -5,6 +5,8 @@
 # error "This is a JOS kernel header; user programs should not #include it"
 #endif
 
+#include <inc/types.h>
+
 struct Env;
 
 // Run some other runnable env, or this one, or halt.  Does not return.
@@ -12,5 +14,8 @@ void	sched_yield(void) __attribute__((noreturn));
 
 // Change e's status.  The only way to: it keeps the run queue right.
 void	env_set_status(struct Env *e, unsigned status);
+
+// Is e the current env of some CPU (this one included)?
+bool	env_on_cpu(struct Env *e);
 
 #endif

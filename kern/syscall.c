@@ -78,6 +78,11 @@ sys_env_set_status(envid_t envid, int status)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	// Waking an env blocked in sys_ipc_recv cancels the receive.
+	if (status == ENV_RUNNABLE && e->env_ipc_recving) {
+		e->env_ipc_recving = false;
+		e->env_tf.tf_regs.reg_eax = -E_IPC_NOT_RECV;
+	}
 	env_set_status(e, status);
 	return 0;
 }

@@ -32,8 +32,8 @@ extern struct Segdesc gdt[];
 // The stubs in kern/trapentry.S, by vector; 0 where there is none.
 extern uint32_t trap_entries[], trap_entries_end[];
 
-// The last frame trap_dispatch handled, so print_trapframe knows when
-// cr2 belongs to it.
+// The last page fault's frame, so print_trapframe knows when cr2 belongs
+// to the frame it prints.
 static struct Trapframe *last_tf;
 
 static unsigned spurious_interrupts;
@@ -163,11 +163,11 @@ unexpected_trap(struct Trapframe *tf)
 static_assert(offsetof(struct Trapframe, tf_cs) == TF_CS);
 static_assert(offsetof(struct Env, env_cpunum) == ENV_CPUNUM);
 
-// Interrupts and exceptions: everything but the system call.
+// Interrupts and exceptions but the two hot ones, system calls and
+// user page faults, which trap() handles itself.
 static void
 trap_dispatch(struct Trapframe *tf)
 {
-	last_tf = tf;
 	switch (tf->tf_trapno) {
 	case T_PGFLT:
 		page_fault_handler(tf);
@@ -192,7 +192,8 @@ trap_dispatch(struct Trapframe *tf)
 		spurious_interrupts++;
 		return;
 	case IRQ_OFFSET + IRQ_WAKEUP:
-		// Sent to a CPU that has since stopped waiting.
+	case IRQ_OFFSET + IRQ_TLBFLUSH:
+		// Handled on entry, or sent to a CPU that since moved on.
 		return;
 	case IRQ_OFFSET + IRQ_ERROR:
 		cprintf("local APIC error on CPU %d\n", cpunum());
@@ -211,6 +212,7 @@ ack_lapic_interrupt(uint32_t trapno)
 {
 	if (trapno == IRQ_OFFSET + IRQ_TIMER
 	    || trapno == IRQ_OFFSET + IRQ_WAKEUP
+	    || trapno == IRQ_OFFSET + IRQ_TLBFLUSH
 	    || trapno == IRQ_OFFSET + IRQ_ERROR)
 		lapic_eoi();
 }
@@ -226,8 +228,14 @@ trap(struct Trapframe *tf)
 	struct PushRegs *r = &tf->tf_regs;
 	struct Env *cur;
 
-	if (tf->tf_trapno != T_SYSCALL)
+	if (tf->tf_trapno != T_SYSCALL && tf->tf_trapno >= IRQ_OFFSET) {
 		ack_lapic_interrupt(tf->tf_trapno);
+		// Another CPU, holding the kernel lock, waits for this flush.
+		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TLBFLUSH) {
+			tlb_flush_ack();
+			env_pop_tf(tf);
+		}
+	}
 	lock_kernel();
 	cur = curenv;
 
@@ -238,10 +246,12 @@ trap(struct Trapframe *tf)
 		sched_yield();
 	}
 
-	// Neither returns unless cur is still this CPU's env.
+	// None returns unless cur is still this CPU's env.
 	if (tf->tf_trapno == T_SYSCALL)
 		r->reg_eax = syscall(r->reg_eax, r->reg_edx, r->reg_ecx,
 				     r->reg_ebx, r->reg_edi, r->reg_esi);
+	else if (tf->tf_trapno == T_PGFLT)
+		page_fault_handler(tf);
 	else
 		trap_dispatch(tf);
 
@@ -264,6 +274,8 @@ void
 trap_kernel(struct Trapframe *tf)
 {
 	ack_lapic_interrupt(tf->tf_trapno);
+	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TLBFLUSH)
+		tlb_flush_ack();
 
 	// Woken from its sleep in spin_lock: the only kind of trap that
 	// returns, straight back to retry the lock.
@@ -296,6 +308,8 @@ page_fault_handler(struct Trapframe *tf)
 	struct Env *e = curenv;
 	struct UTrapframe *utf;
 	uintptr_t top;
+
+	last_tf = tf;
 
 	if ((tf->tf_cs & 3) == 0) {
 		print_trapframe(tf);

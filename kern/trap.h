@@ -13,8 +13,10 @@
 #define ENV_CPUNUM	92	// offsetof(struct Env, env_cpunum)
 
 // IRQ_OFFSET + IRQ_WAKEUP: the IPI that spin_unlock sends to wake a CPU
-// sleeping on the lock.
+// sleeping on the lock.  IRQ_TLBFLUSH: the IPI that asks a CPU to flush
+// its TLB (tlb_shootdown).
 #define IRQ_WAKEUP	17
+#define IRQ_TLBFLUSH	18
 
 #ifndef __ASSEMBLER__
 extern struct Gatedesc idt[];

@@ -71,7 +71,7 @@ trap_entries:
 	vector	47
 	vector	48			# T_SYSCALL
 	vector	49			# IRQ_WAKEUP (kern/trap.h)
-	vector	50
+	vector	50			# IRQ_TLBFLUSH (kern/trap.h)
 	vector	51			# IRQ 19, local APIC error
 	.globl trap_entries_end
 trap_entries_end:
