@@ -37,7 +37,7 @@ CLOCK = re.compile(r"bench clock (\d+)")
 
 def qemu_argv(extra):
     return ["qemu-system-i386", "-display", "none", "-monitor", "none",
-        "-no-reboot", "-serial", "stdio", "-smp", "1,sockets=1",
+        "-no-reboot", "-net", "none", "-serial", "stdio", "-smp", "1,sockets=1",
         "-drive", "file=%s,index=0,media=disk,format=raw,snapshot=on" %
         IMAGE, "-fw_cfg", "name=opt/jos/test,string=bench"] + extra
 
