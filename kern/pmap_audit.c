@@ -98,7 +98,8 @@ count_page_table(struct Env *e, int pdx)
 		if (!(pt[ptx] & PTE_U) || (PGOFF(pt[ptx]) & ~PTE_USER_OK))
 			problem("page audit failed: [%08x] maps %08x with "
 				"permissions %03x\n", e->env_id,
-				(uintptr_t) PGADDR(pdx, ptx, 0), PGOFF(pt[ptx]));
+				(uintptr_t) PGADDR(pdx, ptx, 0),
+				PGOFF(pt[ptx]));
 		hold(PTE_ADDR(pt[ptx]), e->env_id);
 	}
 }

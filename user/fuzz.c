@@ -1,0 +1,952 @@
+/*
+ * A seeded system call fuzzer.
+ *
+ * The root env forks NWORKERS workers, then tends them until all are
+ * done: it wakes a worker blocked in sys_ipc_recv (with a value, and
+ * sometimes a page) and resumes one that suspended itself.  Each worker
+ * makes NCALLS random system calls with hostile arguments -- addresses
+ * around 0, UTEMP, UTOP, ULIM, UVPT, KERNBASE and the top of memory,
+ * unaligned ones, env ids of itself, its children, its parent, its
+ * siblings, dead envs and none, every combination of permission bits,
+ * ranges up to the whole address space, random words in unused argument
+ * registers -- and pokes at kernel memory, and checks every result
+ * against what the interface allows.  A worker's children are "victims"
+ * made by sys_exofork, which it may do anything to; a few are even set
+ * running, to die at once.
+ *
+ * A worker never aims a call that maps, unmaps or copies over memory at
+ * the memory it runs on: such an address in its own space is moved to
+ * its scratch pages.  Every other argument reaches the kernel as drawn.
+ * Calls the kernel answers by destroying the caller (sys_cputs of memory
+ * it may not read, of any length) are user/hostile.c's.
+ *
+ * A failed check prints "fuzz: FAIL" with the seed.  The seed is
+ * FUZZ_SEED mixed with the root's env id, so "fuzz fuzz" runs two seeds,
+ * and worker i draws from its own stream of it.  Booting the same program
+ * list with the same CPUS replays every worker's draws; the interleaving
+ * of the workers, and so the env ids some draws resolve to, can differ.
+ * Another FUZZ_SEED gives other runs.
+ */
+#include <inc/lib.h>
+
+#define FUZZ_SEED	0x6a09e667
+#define NWORKERS	4
+#define NCALLS		25000		// system calls per worker
+#define MAXVICTIMS	4		// live victims per worker
+#define MAXRUNS		4		// victims a worker sets running
+#define MAXREPORTS	10		// failures a worker prints
+#define NSCRATCH	32		// pages a worker may map over freely
+#define SCRATCH		((uintptr_t) UTEMP)
+#define TALLY		((struct tally *) 0x00300000)	// PTE_SHARE
+#define ROOTPAGE	((void *) UTEMP)	// the root's page for wake-ups
+
+#define PERM		(PTE_P | PTE_U)
+
+// Each worker's results, in a page every worker shares with the root.
+struct tally {
+	uint32_t calls, pokes, fails;
+	bool done;
+};
+
+// What a call may do to its target env, as far as the worker knows.
+enum {
+	SELF,		// the worker itself
+	MINE,		// a child of the worker (which may die any time)
+	OTHER,		// an env the worker may not act on
+	DEAD,		// no env has this id
+};
+
+struct target {
+	envid_t id;
+	int kind;
+};
+
+// Whether a call's other arguments are valid.
+enum { ARGS_OK, ARGS_BAD, ARGS_UNSURE };
+
+// A set of results: bit 0 for success (any value >= 0), bit e for -e.
+#define OK		(1u << 0)
+#define ERR(e)		(1u << (e))
+#define ANY_ERR		(~OK)
+
+static uint32_t seed;
+static uint32_t rng;
+static int worker;
+static envid_t self;
+static struct tally *tally;
+
+static envid_t victims[MAXVICTIMS];
+static int nvictims, nruns;
+static envid_t stale[8];		// ids of victims gone, newest first
+
+// lib/pgfault.c's handler, which fork sets to its copy-on-write one.
+extern void (*_pgfault_handler)(struct UTrapframe *utf);
+static void (*cow_handler)(struct UTrapframe *utf);
+
+// ---------------------------------------------------------------------
+// Random numbers: xorshift32.
+
+static uint32_t
+rand32(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static uint32_t
+below(uint32_t n)
+{
+	return rand32() % n;
+}
+
+// ---------------------------------------------------------------------
+// System calls with all five argument registers set.
+
+static int32_t
+rawcall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+	uint32_t a5)
+{
+	int32_t r;
+
+	asm volatile("int %1"
+		     : "=a" (r)
+		     : "i" (T_SYSCALL), "a" (num), "d" (a1), "c" (a2),
+		       "b" (a3), "D" (a4), "S" (a5)
+		     : "cc", "memory");
+	return r;
+}
+
+/*
+ * sys_exofork for victims.  A victim set running resumes right after the
+ * int with eax 0: it destroys itself at once, touching no memory but
+ * these instructions (ready_to_run maps them into it first).
+ */
+envid_t victim_exofork(void);
+extern char victim_exofork_end[];
+asm(".pushsection .text\n"
+    "victim_exofork:\n"
+    "	movl $7, %eax\n"		/* SYS_exofork */
+    "	int $0x30\n"
+    "	testl %eax, %eax\n"
+    "	jne 1f\n"
+    "	movl $3, %eax\n"		/* SYS_env_destroy(0) */
+    "	xorl %edx, %edx\n"
+    "	int $0x30\n"
+    "1:	ret\n"
+    "victim_exofork_end:\n"
+    ".popsection\n");
+static_assert(SYS_exofork == 7 && SYS_env_destroy == 3);
+
+// ---------------------------------------------------------------------
+// Reporting.
+
+static uint32_t
+result_bit(int32_t r)
+{
+	if (r >= 0)
+		return OK;
+	return -r < 32 ? ERR(-r) : 1u << 31;
+}
+
+// Report a failed check of call (what) if it is one of the first few.
+static void
+fail(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[160];
+
+	tally->fails++;
+	if (tally->fails > MAXREPORTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cprintf("fuzz: FAIL seed %08x worker %d call %d: %s: %s\n",
+		seed, worker, tally->calls, what, buf);
+}
+
+// Check that call num's result r is in the set allowed.
+static void
+check(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+      uint32_t a5, int32_t r, uint32_t allowed)
+{
+	char what[80];
+
+	if (result_bit(r) & allowed)
+		return;
+	snprintf(what, sizeof(what), "syscall %d(%x, %x, %x, %x, %x)",
+		 num, a1, a2, a3, a4, a5);
+	fail(what, "returned %d, allowed set %08x", r, allowed);
+}
+
+// Make call num, check its result, and count it.
+static int32_t
+call(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+     uint32_t a5, uint32_t allowed)
+{
+	int32_t r = rawcall(num, a1, a2, a3, a4, a5);
+
+	check(num, a1, a2, a3, a4, a5, r, allowed);
+	tally->calls++;
+	return r;
+}
+
+// ---------------------------------------------------------------------
+// Choosing arguments.
+
+// Is va one of the pages this worker runs on: its program, stack,
+// exception stack and tally?  It must not map or unmap those.
+static bool
+protected(uintptr_t va)
+{
+	return (va >= UTEXT && va < ROUNDUP((uintptr_t) end, PGSIZE))
+		|| (va >= USTACKTOP - PGSIZE && va < UTOP)
+		|| ROUNDDOWN(va, PGSIZE) == (uintptr_t) TALLY;
+}
+
+static uintptr_t
+scratch_page(void)
+{
+	return SCRATCH + below(NSCRATCH) * PGSIZE;
+}
+
+// An address for a call, from around the edges of the memory layout.
+static uintptr_t
+pick_va(void)
+{
+	static const uintptr_t edges[] = {
+		0, PGSIZE, (uintptr_t) UTEMP, (uintptr_t) PFTEMP, UTEXT,
+		USTACKTOP - PGSIZE, USTACKTOP, UXSTACKTOP - PGSIZE, UTOP,
+		UENVS + PGSIZE, UPAGES, UVPT, UVPT + PTSIZE - PGSIZE,
+		ULIM - PGSIZE, ULIM, MMIOLIM, KSTACKTOP - KSTKSIZE,
+		KERNBASE - PGSIZE, KERNBASE, KERNBASE + 0x100000, 0xFFFFF000,
+	};
+	uintptr_t va;
+
+	switch (below(8)) {
+	case 0:
+		va = edges[below(ARRAY_SIZE(edges))];
+		break;
+	case 1:
+		va = rand32();		// anywhere, mostly unaligned
+		break;
+	case 2:
+		va = ROUNDDOWN(below(UTOP), PGSIZE);	// any user page
+		break;
+	default:
+		va = scratch_page();
+		break;
+	}
+	// Now and then an unaligned or wrapped neighbour.
+	switch (below(8)) {
+	case 0:
+		return va + 1 + below(PGSIZE - 1);
+	case 1:
+		return va - PGSIZE;
+	default:
+		return va;
+	}
+}
+
+// An address for a call that acts on target kind's address space.
+static uintptr_t
+pick_va_for(int kind)
+{
+	uintptr_t va = pick_va();
+
+	if (kind == SELF && va < UTOP && protected(va))
+		return scratch_page() + PGOFF(va);
+	return va;
+}
+
+// Permission bits: half of them valid, the rest wrong in every way.
+static uint32_t
+pick_perm(void)
+{
+	static const uint32_t good[] = {
+		PERM, PERM | PTE_W, PERM | PTE_W | PTE_SHARE, PERM | PTE_AVAIL,
+	};
+	static const uint32_t bad[] = {
+		PTE_P, PTE_U, PTE_W, 0, PERM | PTE_PCD, PERM | PTE_PWT,
+		PERM | PTE_G, PERM | PTE_PS, PERM | PTE_A | PTE_D,
+	};
+
+	switch (below(8)) {
+	case 0:
+		return below(0x1000);	// every combination of 12 bits
+	case 1:
+		return rand32();
+	case 2:
+	case 3:
+		return bad[below(ARRAY_SIZE(bad))];
+	default:
+		return good[below(ARRAY_SIZE(good))];
+	}
+}
+
+static bool
+perm_ok(uint32_t perm)
+{
+	return (perm & PERM) == PERM && !(perm & ~PTE_SYSCALL);
+}
+
+static bool
+va_ok(uintptr_t va)
+{
+	return va < UTOP && PGOFF(va) == 0;
+}
+
+// Our own mapping of va, or 0.
+static pte_t
+my_pte(uintptr_t va)
+{
+	if (va >= UTOP || !(uvpd[PDX(va)] & PTE_P))
+		return 0;
+	return uvpt[PGNUM(va)];
+}
+
+// What kind of target env id is, judged from envs[] now.
+static int
+kind_of(envid_t id)
+{
+	const volatile struct Env *e = &envs[ENVX(id)];
+
+	if (id == 0 || id == self)
+		return SELF;
+	if (e->env_id != id || e->env_status == ENV_FREE)
+		return DEAD;
+	return e->env_parent_id == self ? MINE : OTHER;
+}
+
+// Some env that exists now, found from a random slot on.
+static envid_t
+pick_live(void)
+{
+	int start = below(NENV), i;
+
+	for (i = 0; i < NENV; i++)
+		if (envs[(start + i) % NENV].env_status != ENV_FREE)
+			return envs[(start + i) % NENV].env_id;
+	return self;
+}
+
+// An env blocked in sys_ipc_recv now, or 0 if there is none.
+static envid_t
+pick_receiver(void)
+{
+	int start = below(NENV), i;
+
+	for (i = 0; i < NENV; i++)
+		if (envs[(start + i) % NENV].env_ipc_recving
+		    && envs[(start + i) % NENV].env_status != ENV_FREE)
+			return envs[(start + i) % NENV].env_id;
+	return 0;
+}
+
+// An env id to act on, with what acting on it should do.
+static struct target
+pick_env(void)
+{
+	struct target t;
+
+	switch (below(16)) {
+	case 0: case 1: case 2:
+		t.id = 0;
+		break;
+	case 3: case 4:
+		t.id = self;
+		break;
+	case 5: case 6: case 7: case 8:
+		t.id = nvictims ? victims[below(nvictims)] : self;
+		break;
+	case 9:
+		t.id = thisenv->env_parent_id;
+		break;
+	case 10: case 11:
+		t.id = pick_live();
+		break;
+	case 12:
+		t.id = stale[below(ARRAY_SIZE(stale))];
+		break;
+	case 13:
+		// A live env's slot with another generation.
+		t.id = (nvictims ? victims[0] : self) + (1 + below(3)) * NENV;
+		break;
+	case 14:
+		t.id = rand32();
+		break;
+	default:
+		t.id = below(2) ? -1 : 0x7fffffff;
+		break;
+	}
+	t.kind = t.id == 0 ? SELF : kind_of(t.id);
+	return t;
+}
+
+// Ourselves or one of our victims: a target a call should succeed on.
+static struct target
+pick_mine(void)
+{
+	struct target t = { 0, SELF };
+
+	if (nvictims && below(2))
+		t.id = victims[below(nvictims)];
+	t.kind = t.id == 0 ? SELF : kind_of(t.id);
+	return t;
+}
+
+// The results a call on a target of this kind may give.
+static uint32_t
+expect(int kind, int args)
+{
+	uint32_t ok;
+
+	if (kind == OTHER || kind == DEAD)
+		return ANY_ERR;			// it must fail, somehow
+	if (args == ARGS_BAD)
+		ok = ERR(E_INVAL);
+	else if (args == ARGS_OK)
+		ok = OK | ERR(E_NO_MEM);
+	else
+		ok = OK | ERR(E_INVAL) | ERR(E_NO_MEM);
+	// A victim set running dies by itself, at any time.
+	return kind == MINE ? ok | ERR(E_BAD_ENV) : ok;
+}
+
+// The worse of two targets, for calls that name two envs.
+static int
+worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+// After a call mapped a page at va in ourselves, it must be there with
+// exactly perm, and be page pa if pa is not 0.
+static void
+check_mapped(const char *what, uintptr_t va, uint32_t perm, physaddr_t pa)
+{
+	pte_t pte = my_pte(va);
+
+	if (!(pte & PTE_P) || (pte & PTE_SYSCALL) != perm
+	    || (pa && PTE_ADDR(pte) != pa))
+		fail(what, "%08x maps %08x, not %08x with perm %x", va, pte,
+		     pa, perm);
+}
+
+// ---------------------------------------------------------------------
+// The calls.
+
+static void
+fz_page_alloc(void)
+{
+	struct target t = pick_env();
+	uintptr_t va = pick_va_for(t.kind);
+	uint32_t perm = pick_perm();
+	int args = va_ok(va) && perm_ok(perm) ? ARGS_OK : ARGS_BAD;
+	int32_t r;
+
+	r = call(SYS_page_alloc, t.id, va, perm, 0, 0, expect(t.kind, args));
+	if (r == 0 && t.kind == SELF)
+		check_mapped("page_alloc", va, perm, 0);
+}
+
+static void
+fz_page_map(void)
+{
+	struct target src = below(2) ? pick_env() : pick_mine();
+	struct target dst = below(2) ? pick_env() : pick_mine();
+	uintptr_t srcva = pick_va_for(src.kind), dstva = pick_va_for(dst.kind);
+	uint32_t perm = pick_perm();
+	pte_t pte = my_pte(srcva);
+	int args;
+	int32_t r;
+
+	if (!va_ok(srcva) || !va_ok(dstva) || !perm_ok(perm))
+		args = ARGS_BAD;
+	else if (src.kind != SELF)
+		args = ARGS_UNSURE;		// we cannot see its mappings
+	else if (!(pte & PTE_P) || ((perm & PTE_W) && !(pte & PTE_W)))
+		args = ARGS_BAD;
+	else
+		args = ARGS_OK;
+	r = call(SYS_page_map, src.id, srcva, dst.id, dstva, perm,
+		 expect(worse(src.kind, dst.kind), args));
+	if (r == 0 && src.kind == SELF && dst.kind == SELF)
+		check_mapped("page_map", dstva, perm, PTE_ADDR(pte));
+}
+
+static void
+fz_page_unmap(void)
+{
+	struct target t = pick_env();
+	uintptr_t va = pick_va_for(t.kind);
+	int32_t r;
+
+	r = call(SYS_page_unmap, t.id, va, 0, 0, 0,
+		 expect(t.kind, va_ok(va) ? ARGS_OK : ARGS_BAD)
+		 & ~ERR(E_NO_MEM));
+	if (r == 0 && t.kind == SELF && (my_pte(va) & PTE_P))
+		fail("page_unmap", "%08x is still mapped", va);
+}
+
+static void
+fz_page_copy(void)
+{
+	struct target t = pick_env();
+	uintptr_t srcva = pick_va(), dstva = pick_va_for(t.kind);
+	uint32_t perm = pick_perm();
+	int args = va_ok(srcva) && va_ok(dstva) && perm_ok(perm)
+		&& (my_pte(srcva) & PTE_P) ? ARGS_OK : ARGS_BAD;
+	int32_t r;
+
+	r = call(SYS_page_copy, t.id, srcva, dstva, perm, 0,
+		 expect(t.kind, args));
+	if (r == 0 && t.kind == SELF)
+		check_mapped("page_copy", dstva, perm, 0);
+}
+
+/*
+ * Share our pages with a victim copy-on-write, as fork does (half the
+ * time the whole of memory).  Our own exception stack is left out: made
+ * copy-on-write, it could not take the next fault.
+ */
+static void
+fz_page_cow_range(void)
+{
+	struct target t = below(2) ? pick_env() : pick_mine();
+	uintptr_t start = below(2) ? pick_va() : 0;
+	uintptr_t end = below(2) ? pick_va() : UTOP;
+	int args;
+
+	if (end == UTOP)
+		end = MAX(start, UXSTACKTOP - PGSIZE);
+	args = PGOFF(start) == 0 && PGOFF(end) == 0 && start <= end
+		&& end <= UTOP && t.kind == MINE ? ARGS_OK : ARGS_BAD;
+	call(SYS_page_cow_range, t.id, start, end, 0, 0, expect(t.kind, args));
+}
+
+static void
+forget_victim(int i)
+{
+	memmove(&stale[1], &stale[0], sizeof(stale) - sizeof(stale[0]));
+	stale[0] = victims[i];
+	victims[i] = victims[--nvictims];
+}
+
+static void
+fz_env_destroy(void)
+{
+	struct target t = pick_env();
+	int i;
+
+	if (t.kind == SELF)
+		return;				// not yet
+	if (call(SYS_env_destroy, t.id, 0, 0, 0, 0,
+		 expect(t.kind, ARGS_OK)) < 0)
+		return;
+	for (i = 0; i < nvictims; i++)
+		if (victims[i] == t.id)
+			forget_victim(i);
+}
+
+static void
+fz_exofork(void)
+{
+	envid_t id;
+
+	if (nvictims == MAXVICTIMS) {
+		call(SYS_env_destroy, victims[0], 0, 0, 0, 0,
+		     OK | ERR(E_BAD_ENV));
+		forget_victim(0);
+	}
+	id = victim_exofork();
+	tally->calls++;
+	if (id < 0) {
+		check(SYS_exofork, 0, 0, 0, 0, 0, id,
+		      ERR(E_NO_FREE_ENV) | ERR(E_NO_MEM));
+		return;
+	}
+	if (kind_of(id) != MINE
+	    || envs[ENVX(id)].env_status != ENV_NOT_RUNNABLE)
+		fail("exofork", "new env %08x is not a waiting child", id);
+	victims[nvictims++] = id;
+}
+
+/*
+ * Map into victim our code pages that its first instructions are on:
+ * whatever else it has mapped there (a copy of another page of ours,
+ * say) could run into an int3, and stop the kernel in its monitor.
+ * Returns whether it is ready.
+ */
+static bool
+ready_to_run(envid_t victim)
+{
+	uintptr_t va = ROUNDDOWN((uintptr_t) victim_exofork, PGSIZE);
+
+	for (; va < (uintptr_t) victim_exofork_end; va += PGSIZE)
+		if (call(SYS_page_map, 0, va, victim, va, PERM,
+			 OK | ERR(E_BAD_ENV) | ERR(E_NO_MEM)) < 0)
+			return false;
+	return true;
+}
+
+static void
+fz_env_set_status(void)
+{
+	static const int statuses[] = {
+		ENV_RUNNABLE, ENV_NOT_RUNNABLE, ENV_FREE, ENV_DYING,
+		ENV_RUNNING, ENV_NOT_RUNNABLE + 1, -1,
+	};
+	struct target t = pick_env();
+	int status = below(4) ? statuses[below(ARRAY_SIZE(statuses))]
+			      : (int) rand32();
+	int valid;
+
+	// Only the root wakes a worker that stops itself; a few victims run.
+	if (t.kind == SELF && status == ENV_NOT_RUNNABLE && below(8))
+		return;
+	if (t.kind == MINE && status == ENV_RUNNABLE) {
+		if (nruns == MAXRUNS || below(4) || !ready_to_run(t.id))
+			status = ENV_NOT_RUNNABLE;
+		else
+			nruns++;
+	}
+	valid = status == ENV_RUNNABLE || status == ENV_NOT_RUNNABLE;
+	call(SYS_env_set_status, t.id, status, 0, 0, 0,
+	     expect(t.kind, valid ? ARGS_OK : ARGS_BAD) & ~ERR(E_NO_MEM));
+}
+
+// Our own upcall must stay the library's: pokes and copy-on-write
+// faults go through it.
+static void
+fz_env_set_pgfault_upcall(void)
+{
+	struct target t = pick_env();
+	uintptr_t func = t.kind == SELF ? (uintptr_t) _pgfault_upcall
+					: pick_va();
+
+	call(SYS_env_set_pgfault_upcall, t.id, func, 0, 0, 0,
+	     expect(t.kind, ARGS_OK) & ~ERR(E_NO_MEM));
+}
+
+// Half the time to an env that waits for a message, if one does.
+static void
+fz_ipc_try_send(void)
+{
+	struct target t = pick_env();
+	envid_t waiting = below(2) ? pick_receiver() : 0;
+	uintptr_t va = below(2) ? pick_va_for(SELF) : UTOP;
+	uint32_t allowed = OK | ERR(E_IPC_NOT_RECV) | ERR(E_INVAL)
+		| ERR(E_NO_MEM) | ERR(E_BAD_ENV);
+
+	if (waiting)
+		t = (struct target) { waiting, kind_of(waiting) };
+	if (t.kind == DEAD)
+		allowed = ERR(E_BAD_ENV);
+	else if (t.kind == SELF)
+		allowed = ERR(E_IPC_NOT_RECV) | ERR(E_INVAL);
+	call(SYS_ipc_try_send, t.id, rand32(), va, pick_perm(), 0, allowed);
+}
+
+// Wait for a message, from a sibling or the root (which wakes any worker
+// it finds waiting), with or without a page.
+static void
+fz_ipc_recv(void)
+{
+	uintptr_t va = pick_va_for(SELF);
+	int32_t r;
+	int perm;
+
+	r = call(SYS_ipc_recv, va, 0, 0, 0, 0,
+		 va < UTOP && PGOFF(va) ? ERR(E_INVAL) : OK);
+	if (r < 0)
+		return;
+	perm = thisenv->env_ipc_perm;
+	if (perm && (va >= UTOP || !perm_ok(perm)))
+		fail("ipc_recv", "perm %x for a page at %08x", perm, va);
+	else if (perm)
+		check_mapped("ipc_recv", va, perm, 0);
+}
+
+static void
+fz_cputs(void)
+{
+	static const char msg[] = "fuzz: hello from a worker\n";
+
+	if (below(64) == 0)
+		call(SYS_cputs, (uint32_t) msg, sizeof(msg) - 1, 0, 0, 0, OK);
+	else
+		call(SYS_cputs, pick_va(), 0, rand32(), 0, 0, OK);
+}
+
+static void
+fz_small(void)
+{
+	switch (below(4)) {
+	case 0:
+		if (call(SYS_getenvid, rand32(), rand32(), 0, 0, 0, OK) != self)
+			fail("getenvid", "not %08x", self);
+		break;
+	case 1:
+		call(SYS_cgetc, rand32(), 0, 0, 0, 0, OK);
+		break;
+	case 2:
+		call(SYS_yield, rand32(), 0, 0, 0, 0, OK);
+		break;
+	default:
+		// Numbers past the last call, and negative ones.
+		call(below(2) ? NSYSCALLS + below(100) : -1 - below(100),
+		     rand32(), rand32(), rand32(), rand32(), rand32(),
+		     ERR(E_INVAL));
+		break;
+	}
+}
+
+// ---------------------------------------------------------------------
+// Pokes: loads and stores at kernel addresses from user mode.
+
+uint32_t poke_load(uintptr_t va);
+void poke_store(uintptr_t va, uint32_t val);
+extern char poke_load_at[], poke_load_done[];
+extern char poke_store_at[], poke_store_done[];
+asm(".pushsection .text\n"
+    "poke_load:\n"
+    "	movl 4(%esp), %edx\n"
+    "	xorl %eax, %eax\n"
+    "poke_load_at:\n"
+    "	movl (%edx), %eax\n"
+    "poke_load_done:\n"
+    "	ret\n"
+    "poke_store:\n"
+    "	movl 4(%esp), %edx\n"
+    "	movl 8(%esp), %eax\n"
+    "poke_store_at:\n"
+    "	movl %eax, (%edx)\n"
+    "poke_store_done:\n"
+    "	ret\n"
+    ".popsection\n");
+
+static volatile uint32_t poke_faults, poke_va, poke_err;
+
+// Skip a poke that faulted; pass any other fault to fork's handler.
+static void
+fuzz_fault(struct UTrapframe *utf)
+{
+	if (utf->utf_eip == (uintptr_t) poke_load_at)
+		utf->utf_eip = (uintptr_t) poke_load_done;
+	else if (utf->utf_eip == (uintptr_t) poke_store_at)
+		utf->utf_eip = (uintptr_t) poke_store_done;
+	else {
+		cow_handler(utf);
+		return;
+	}
+	poke_va = utf->utf_fault_va;
+	poke_err = utf->utf_err;
+	poke_faults++;
+}
+
+// A word-aligned address above UTOP, mostly where the kernel keeps things.
+static uintptr_t
+pick_kernel_va(void)
+{
+	static const uintptr_t bases[] = {
+		UTOP, UENVS, UPAGES, UVPT, ULIM, MMIOBASE, MMIOLIM,
+		KSTACKTOP - PTSIZE, KERNBASE, KERNBASE + 0x100000,
+	};
+	uintptr_t va;
+
+	if (below(4) == 0)
+		va = UTOP + below(-UTOP);
+	else
+		va = bases[below(ARRAY_SIZE(bases))] + below(4 * PGSIZE);
+	return ROUNDDOWN(va, 4);
+}
+
+/*
+ * A store above UTOP must fault, and so must a load above ULIM; loads in
+ * between read the read-only views where they are mapped.
+ */
+static void
+fz_poke(void)
+{
+	uintptr_t va = pick_kernel_va();
+	bool store = below(2);
+	uint32_t before = poke_faults;
+	bool faulted;
+
+	if (store)
+		poke_store(va, rand32());
+	else
+		poke_load(va);
+	tally->pokes++;
+	faulted = poke_faults != before;
+	if (!faulted && (store || va >= ULIM))
+		fail("poke", "%s %08x from user mode did not fault",
+		     store ? "store to" : "load from", va);
+	else if (faulted && (poke_va != va || !(poke_err & FEC_U)
+			     || !!(poke_err & FEC_WR) != store))
+		fail("poke", "%s %08x faulted at %08x with err %x",
+		     store ? "store to" : "load from", va, poke_va, poke_err);
+}
+
+// ---------------------------------------------------------------------
+// Workers and the root.
+
+static const struct {
+	int weight;
+	void (*fn)(void);
+} steps[] = {
+	{ 20, fz_page_alloc },
+	{ 20, fz_page_map },
+	{ 12, fz_page_unmap },
+	{ 8, fz_page_copy },
+	{ 1, fz_page_cow_range },
+	{ 6, fz_env_destroy },
+	{ 8, fz_env_set_status },
+	{ 6, fz_env_set_pgfault_upcall },
+	{ 12, fz_ipc_try_send },
+	{ 1, fz_ipc_recv },
+	{ 3, fz_cputs },
+	{ 8, fz_small },
+	{ 10, fz_poke },
+};
+
+static void
+step(void)
+{
+	int i, total = 0, n;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
+		total += steps[i].weight;
+	n = below(total);
+	for (i = 0; n >= steps[i].weight; i++)
+		n -= steps[i].weight;
+	// A new victim now and then (about one in 500 steps).
+	if (below(500) == 0)
+		fz_exofork();
+	else
+		steps[i].fn();
+}
+
+// Handle our own faults with fuzz_fault, fork's handler underneath.
+static void
+take_faults(void)
+{
+	cow_handler = _pgfault_handler;
+	set_pgfault_handler(fuzz_fault);
+}
+
+static void
+run_worker(int w)
+{
+	int i;
+
+	worker = w;
+	self = sys_getenvid();
+	tally = &TALLY[w];
+	rng = (seed ^ (0x9e3779b9 * (w + 1))) | 1;
+	// Until victims die, "stale" ids are our slot's other generations.
+	for (i = 0; i < ARRAY_SIZE(stale); i++)
+		stale[i] = self + (i + 1) * NENV;
+	take_faults();
+	while (tally->calls < NCALLS)
+		step();
+	while (nvictims > 0) {
+		call(SYS_env_destroy, victims[0], 0, 0, 0, 0,
+		     OK | ERR(E_BAD_ENV));
+		forget_victim(0);
+	}
+	tally->done = true;
+}
+
+// Is worker w still there?
+static bool
+alive(envid_t w)
+{
+	const volatile struct Env *e = &envs[ENVX(w)];
+
+	return e->env_id == w && e->env_status != ENV_FREE;
+}
+
+/*
+ * Keep the workers going: wake those waiting for a message (with our
+ * page now and then) and resume those that stopped themselves.  Read
+ * status before env_ipc_recving: the kernel sets them in the other order.
+ */
+static void
+tend(envid_t *w)
+{
+	const volatile struct Env *e;
+	bool busy = true;
+	int i, r;
+
+	while (busy) {
+		busy = false;
+		for (i = 0; i < NWORKERS; i++) {
+			if (!alive(w[i]))
+				continue;
+			busy = true;
+			e = &envs[ENVX(w[i])];
+			if (e->env_status != ENV_NOT_RUNNABLE)
+				continue;
+			if (!e->env_ipc_recving)
+				r = sys_env_set_status(w[i], ENV_RUNNABLE);
+			else if (below(4) == 0)
+				r = sys_ipc_try_send(w[i], 0, ROOTPAGE, PERM);
+			else
+				r = sys_ipc_try_send(w[i], 0, (void *) UTOP, 0);
+			if (r < 0 && r != -E_IPC_NOT_RECV && r != -E_BAD_ENV)
+				cprintf("fuzz: FAIL seed %08x root: waking "
+					"%08x: %e\n", seed, w[i], r);
+		}
+		sys_yield();
+	}
+}
+
+static void
+report(void)
+{
+	uint32_t calls = 0, pokes = 0, fails = 0;
+	int i;
+
+	for (i = 0; i < NWORKERS; i++) {
+		calls += TALLY[i].calls;
+		pokes += TALLY[i].pokes;
+		fails += TALLY[i].fails;
+		if (!TALLY[i].done) {
+			cprintf("fuzz: FAIL seed %08x worker %d died after "
+				"%d calls\n", seed, i, TALLY[i].calls);
+			fails++;
+		}
+	}
+	cprintf("fuzz: seed %08x: %u system calls, %u pokes, %u failures\n",
+		seed, calls, pokes, fails);
+}
+
+void
+umain(int argc, char **argv)
+{
+	envid_t w[NWORKERS];
+	int i, r;
+
+	seed = FUZZ_SEED ^ (sys_getenvid() * 0x85ebca6b);
+	rng = seed | 1;
+	cprintf("fuzz: seed %08x, %d workers, %d system calls each\n",
+		seed, NWORKERS, NCALLS);
+	if ((r = sys_page_alloc(0, TALLY, PERM | PTE_W | PTE_SHARE)) < 0)
+		panic("fuzz: tally page: %e", r);
+	for (i = 0; i < NWORKERS; i++) {
+		if ((w[i] = fork()) < 0)
+			panic("fuzz: fork: %e", w[i]);
+		if (w[i] == 0) {
+			run_worker(i);
+			return;
+		}
+	}
+	if ((r = sys_page_alloc(0, ROOTPAGE, PERM | PTE_W)) < 0)
+		panic("fuzz: root page: %e", r);
+	tend(w);
+	report();
+}

@@ -1,0 +1,140 @@
+/*
+ * Destroying a child while another CPU runs it, in the orders that once
+ * freed it under that CPU or brought it back: destroy it twice; stop it
+ * (sys_env_set_status NOT_RUNNABLE), then destroy it; destroy it, then
+ * make it runnable.  Each time the parent at once takes pages (the
+ * freed page directory would be first among them) and the child must
+ * stop for good: its counter, in a shared page, stops moving.  Also:
+ * making a child that waits in ipc_recv runnable cancels the receive.
+ * With one CPU the child is never running when destroyed; the checks
+ * hold all the same.
+ */
+#include <inc/lib.h>
+
+#define ROUNDS		12
+#define PERM		(PTE_P | PTE_U | PTE_W)
+#define SHARED		((volatile int *) 0x00300000)
+#define RECLAIM		0x10000000
+#define RECVVA		((void *) 0x20000000)
+
+static int nfail;
+
+static void
+check(const char *what, int round, int got, int want)
+{
+	if (got == want)
+		return;
+	cprintf("killrunning: FAIL: round %d: %s: got %d, want %d\n", round,
+		what, got, want);
+	nfail++;
+}
+
+static bool
+gone(envid_t id)
+{
+	return envs[ENVX(id)].env_id != id
+		|| envs[ENVX(id)].env_status == ENV_FREE;
+}
+
+// A child counting in the shared page, running on another CPU (if
+// there is one) by the time this returns.  With one CPU, each yield
+// gives it a whole time slice: only a few.
+static envid_t
+spinner(void)
+{
+	const volatile struct Env *e;
+	envid_t kid;
+	int i;
+
+	if ((kid = fork()) < 0)
+		panic("killrunning: fork: %e", kid);
+	if (kid == 0)
+		for (;;)
+			SHARED[0]++;
+	e = &envs[ENVX(kid)];
+	for (i = 0; i < 10 && e->env_status != ENV_RUNNING; i++)
+		sys_yield();
+	return kid;
+}
+
+// The child must be gone for good: freed, its counter still.
+static void
+check_stopped(int round, envid_t kid)
+{
+	int i, count;
+
+	for (i = 0; i < 8; i++)
+		sys_page_alloc(0, (void *) (RECLAIM + i * PGSIZE), PERM);
+	while (!gone(kid))
+		sys_yield();
+	count = SHARED[0];
+	for (i = 0; i < 20; i++)
+		sys_yield();
+	check("the destroyed child's counter moved", round, SHARED[0], count);
+	for (i = 0; i < 8; i++)
+		sys_page_unmap(0, (void *) (RECLAIM + i * PGSIZE));
+}
+
+static void
+kill_running(int round)
+{
+	envid_t kid = spinner();
+
+	switch (round % 3) {
+	case 0:
+		check("destroy", round, sys_env_destroy(kid), 0);
+		check("destroy again", round, sys_env_destroy(kid), -E_BAD_ENV);
+		break;
+	case 1:
+		check("stop", round, sys_env_set_status(kid, ENV_NOT_RUNNABLE),
+		      0);
+		check("destroy after stop", round, sys_env_destroy(kid), 0);
+		break;
+	default:
+		check("destroy", round, sys_env_destroy(kid), 0);
+		check("make runnable after destroy", round,
+		      sys_env_set_status(kid, ENV_RUNNABLE), -E_BAD_ENV);
+		break;
+	}
+	check_stopped(round, kid);
+}
+
+// A child made runnable while it waits in ipc_recv returns
+// -E_IPC_NOT_RECV from it, and no longer takes messages.
+static void
+cancel_receive(void)
+{
+	envid_t kid;
+
+	SHARED[1] = 0;
+	if ((kid = fork()) == 0) {
+		SHARED[1] = sys_ipc_recv(RECVVA);
+		exit();
+	}
+	while (!envs[ENVX(kid)].env_ipc_recving)
+		sys_yield();
+	check("wake a receiving child", 0,
+	      sys_env_set_status(kid, ENV_RUNNABLE), 0);
+	check("send to it", 0, sys_ipc_try_send(kid, 1, (void *) UTOP, 0),
+	      -E_IPC_NOT_RECV);
+	while (!gone(kid))
+		sys_yield();
+	check("what its ipc_recv returned", 0, SHARED[1], -E_IPC_NOT_RECV);
+}
+
+void
+umain(int argc, char **argv)
+{
+	int round, r;
+
+	if ((r = sys_page_alloc(0, (void *) SHARED, PERM | PTE_SHARE)) < 0)
+		panic("killrunning: shared page: %e", r);
+	for (round = 0; round < ROUNDS; round++)
+		kill_running(round);
+	cancel_receive();
+	if (nfail == 0)
+		cprintf("killrunning: %d running children destroyed, none "
+			"ran on\n", ROUNDS);
+	else
+		cprintf("killrunning: %d FAILED\n", nfail);
+}

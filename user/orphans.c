@@ -1,0 +1,146 @@
+/*
+ * Children that outlive their parents.  The root forks a middle env,
+ * which forks NGRAND grandchildren and exits.  The root then forks a
+ * new child, which takes the middle env's slot under a new id.  Nobody
+ * but an env's parent may act on it, whatever ids and slots say:
+ *   - the new child may not act on the grandchildren (their parent id
+ *     is the old id of its slot);
+ *   - the root may not act on its grandchildren;
+ *   - the grandchildren may not act on the root, on the new child, or on
+ *     their dead parent, whose id now names nobody.
+ * The grandchildren report to the root, which exits; they outlive it
+ * too, check its id is dead as well, and go.
+ */
+#include <inc/lib.h>
+
+#define NGRAND		3
+#define PERM		(PTE_P | PTE_U | PTE_W)
+#define VA		((void *) 0x10000000)
+
+static envid_t root, middle;
+static int nfail;
+
+static void
+check(const char *what, envid_t id, int got, int want)
+{
+	if (got == want)
+		return;
+	cprintf("orphans: FAIL: [%08x] %s %08x: got %d, want %d\n",
+		sys_getenvid(), what, id, got, want);
+	nfail++;
+}
+
+// Everything only a parent may do to id must fail.
+static void
+check_hands_off(envid_t id)
+{
+	check("page_alloc in", id, sys_page_alloc(id, VA, PERM), -E_BAD_ENV);
+	check("page_unmap in", id, sys_page_unmap(id, VA), -E_BAD_ENV);
+	check("set_status of", id,
+	      sys_env_set_status(id, ENV_NOT_RUNNABLE), -E_BAD_ENV);
+	check("set_pgfault_upcall of", id,
+	      sys_env_set_pgfault_upcall(id, NULL), -E_BAD_ENV);
+	check("env_destroy of", id, sys_env_destroy(id), -E_BAD_ENV);
+}
+
+static bool
+gone(envid_t id)
+{
+	return envs[ENVX(id)].env_id != id
+		|| envs[ENVX(id)].env_status == ENV_FREE;
+}
+
+// The grandchildren, children of middle.
+static int
+find_grandchildren(envid_t *ids)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NENV; i++)
+		if (envs[i].env_status != ENV_FREE
+		    && envs[i].env_parent_id == middle)
+			ids[n++] = envs[i].env_id;
+	return n;
+}
+
+// A grandchild: once the root says go (sending the new child's id),
+// check what we may not touch, report, and outlive the root.
+static void
+grandchild(void)
+{
+	envid_t newchild = ipc_recv(NULL, NULL, NULL);
+
+	check_hands_off(root);
+	check_hands_off(newchild);
+	check_hands_off(middle);
+	check("ipc to", middle,
+	      sys_ipc_try_send(middle, 0, (void *) UTOP, 0), -E_BAD_ENV);
+	ipc_send(root, nfail, NULL, 0);
+	while (!gone(root))
+		sys_yield();
+	check("ipc to", root, sys_ipc_try_send(root, 0, (void *) UTOP, 0),
+	      -E_BAD_ENV);
+	if (nfail == 0)
+		cprintf("orphans: [%08x] outlived its parent and "
+			"grandparent\n", sys_getenvid());
+}
+
+static void
+middle_env(void)
+{
+	int i;
+
+	middle = sys_getenvid();	// fork returned 0 here
+	for (i = 0; i < NGRAND; i++)
+		if (fork() == 0) {
+			grandchild();
+			return;
+		}
+}
+
+// The root's new child, in the middle env's old slot.
+static void
+new_child(void)
+{
+	envid_t g[NGRAND];
+	int i, n = find_grandchildren(g);
+
+	check("grandchildren found", 0, n, NGRAND);
+	for (i = 0; i < n; i++)
+		check_hands_off(g[i]);
+	ipc_send(root, nfail, NULL, 0);
+}
+
+void
+umain(int argc, char **argv)
+{
+	envid_t newchild, g[NGRAND];
+	int i, n;
+
+	root = sys_getenvid();
+	if ((middle = fork()) == 0) {
+		middle_env();
+		return;
+	}
+	while (!gone(middle))
+		sys_yield();
+	if ((newchild = fork()) == 0) {
+		new_child();
+		return;
+	}
+	check("slot of the new child", newchild, ENVX(newchild), ENVX(middle));
+	nfail += ipc_recv(NULL, NULL, NULL);
+
+	n = find_grandchildren(g);
+	for (i = 0; i < n; i++) {
+		check_hands_off(g[i]);
+		ipc_send(g[i], newchild, NULL, 0);
+	}
+	for (i = 0; i < n; i++)
+		nfail += ipc_recv(NULL, NULL, NULL);
+	if (nfail == 0)
+		cprintf("orphans: %d grandchildren outlived their parent, "
+			"nobody else could touch them\n", n);
+	else
+		cprintf("orphans: %d FAILED\n", nfail);
+}
