@@ -34,6 +34,7 @@ struct CpuInfo {
 	struct Env *cpu_env;		// the env this CPU runs, or NULL
 	volatile bool cpu_lockwait;	// sleeping in spin_lock
 	volatile bool cpu_tlb_flush;	// asked to flush its TLB
+	bool cpu_woken;			// halted, but sent a wake-up IPI
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
 } __attribute__((aligned(128)));
 

@@ -18,6 +18,7 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <kern/trap.h>
 
 // struct Env's layout is fixed by the user ABI, so the queue's links
 // live beside envs[], indexed the same way.
@@ -43,6 +44,24 @@ runq_append(struct Env *e)
 	else
 		runq_head = e;
 	runq_tail = e;
+}
+
+/*
+ * A CPU halted in sched_halt would look for work only at its next timer
+ * tick: wake one now that there is some.  cpu_woken keeps a CPU from
+ * being sent a second IPI before it has woken from the first.
+ */
+static void
+wake_idle_cpu(void)
+{
+	struct CpuInfo *c;
+
+	for (c = cpus; c < cpus + ncpu; c++)
+		if (c->cpu_status == CPU_HALTED && !c->cpu_woken) {
+			c->cpu_woken = true;
+			lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
+			return;
+		}
 }
 
 static void
@@ -86,8 +105,11 @@ env_set_status(struct Env *e, unsigned status)
 		return;
 	if (old == ENV_RUNNABLE)
 		runq_remove(e);
-	if (status == ENV_RUNNABLE)
+	if (status == ENV_RUNNABLE) {
 		runq_append(e);
+		if (ncpu > 1)
+			wake_idle_cpu();
+	}
 	nlive += (status != ENV_FREE) - (old != ENV_FREE);
 	nblocked += (status == ENV_NOT_RUNNABLE) - (old == ENV_NOT_RUNNABLE);
 	e->env_status = status;
@@ -115,7 +137,8 @@ sched_yield(void)
  * Nothing to run here.  If no env can run anywhere (all are gone or
  * blocked), the first CPU to notice enters the monitor, without the lock
  * so the others can still wake, look, and halt again.  Otherwise drop
- * the lock and wait, with interrupts on, for the timer to look again.
+ * the lock and wait, with interrupts on, for new work (wake_idle_cpu)
+ * or the timer.
  */
 static void
 sched_halt(void)
@@ -135,6 +158,7 @@ sched_halt(void)
 
 	curenv = NULL;
 	lcr3(PADDR(kern_pgdir));
+	thiscpu->cpu_woken = false;
 	thiscpu->cpu_status = CPU_HALTED;
 	unlock_kernel();
 

@@ -12,8 +12,9 @@
 #define TF_CS		52	// offsetof(struct Trapframe, tf_cs)
 #define ENV_CPUNUM	92	// offsetof(struct Env, env_cpunum)
 
-// IRQ_OFFSET + IRQ_WAKEUP: the IPI that spin_unlock sends to wake a CPU
-// sleeping on the lock.  IRQ_TLBFLUSH: the IPI that asks a CPU to flush
+// IRQ_OFFSET + IRQ_WAKEUP: the IPI that wakes a CPU sleeping on the lock
+// (spin_unlock) or halted with nothing to run (the scheduler, when an
+// env becomes runnable).  IRQ_TLBFLUSH: the IPI that asks a CPU to flush
 // its TLB (tlb_shootdown).
 #define IRQ_WAKEUP	17
 #define IRQ_TLBFLUSH	18
