@@ -106,9 +106,13 @@ cancel_receive(void)
 {
 	envid_t kid;
 
-	SHARED[1] = 0;
+	SHARED[1] = SHARED[2] = 0;
 	if ((kid = fork()) == 0) {
 		SHARED[1] = sys_ipc_recv(RECVVA);
+		// Stay until the parent has tried its send (another CPU may
+		// run us at once).
+		while (!SHARED[2])
+			sys_yield();
 		exit();
 	}
 	while (!envs[ENVX(kid)].env_ipc_recving)
@@ -117,6 +121,7 @@ cancel_receive(void)
 	      sys_env_set_status(kid, ENV_RUNNABLE), 0);
 	check("send to it", 0, sys_ipc_try_send(kid, 1, (void *) UTOP, 0),
 	      -E_IPC_NOT_RECV);
+	SHARED[2] = 1;
 	while (!gone(kid))
 		sys_yield();
 	check("what its ipc_recv returned", 0, SHARED[1], -E_IPC_NOT_RECV);

@@ -16,7 +16,7 @@
 #define SHARED		((volatile uint32_t *) 0x00300000)
 #define SECRET		0x5ec2e75
 
-enum { LOOPS, SEEN, DONE };	// words of SHARED
+enum { LOOPS, SEEN, DONE, MAPPED };	// words of SHARED
 
 // The child: read PAGE until it faults, reporting what it read.
 static void
@@ -32,6 +32,9 @@ reader(void)
 	// Our stack page: the handler below copies nothing.
 	*(volatile uint32_t *) (USTACKTOP - PGSIZE) = 0;
 	set_pgfault_handler(reader_fault);
+	// Another CPU may run us before the parent has given us PAGE.
+	while (!SHARED[MAPPED])
+		sys_yield();
 	for (;;) {
 		SHARED[SEEN] = *PAGE;
 		SHARED[LOOPS]++;
@@ -46,13 +49,14 @@ round_leaks(void)
 	uint32_t loops;
 	int r;
 
-	SHARED[SEEN] = SHARED[LOOPS] = SHARED[DONE] = 0;
+	SHARED[SEEN] = SHARED[LOOPS] = SHARED[DONE] = SHARED[MAPPED] = 0;
 	if ((kid = fork()) < 0)
 		panic("tlbshoot: fork: %e", kid);
 	if (kid == 0)
 		reader();
 	if ((r = sys_page_alloc(kid, (void *) PAGE, PERM)) < 0)
 		panic("tlbshoot: page_alloc: %e", r);
+	SHARED[MAPPED] = 1;
 	while (SHARED[LOOPS] < 100)
 		sys_yield();
 	sys_page_unmap(kid, (void *) PAGE);
