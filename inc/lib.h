@@ -41,6 +41,8 @@ void	_pgfault_upcall(void);
 char*	readline(const char *buf);
 
 // syscall.c
+int32_t	syscall_raw(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3,
+		    uint32_t a4, uint32_t a5);	// any number, all five args
 void	sys_cputs(const char *string, size_t len);
 int	sys_cgetc(void);
 envid_t	sys_getenvid(void);

@@ -37,7 +37,8 @@ envid2env(envid_t envid, struct Env **env_store, bool checkperm)
 void	env_run(struct Env *e) __attribute__((noreturn));
 void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
 
-// Start the embedded program user/NAME.c (binary symbol _binary_obj_user_NAME_start).
+// Start the embedded program user/NAME.c, whose image the build names
+// _binary_obj_user_NAME_start.
 #define ENV_CREATE(x, type)						\
 	do {								\
 		extern uint8_t ENV_PASTE3(_binary_obj_, x, _start)[];	\

@@ -101,23 +101,6 @@ below(uint32_t n)
 	return rand32() % n;
 }
 
-// ---------------------------------------------------------------------
-// System calls with all five argument registers set.
-
-static int32_t
-rawcall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
-	uint32_t a5)
-{
-	int32_t r;
-
-	asm volatile("int %1"
-		     : "=a" (r)
-		     : "i" (T_SYSCALL), "a" (num), "d" (a1), "c" (a2),
-		       "b" (a3), "D" (a4), "S" (a5)
-		     : "cc", "memory");
-	return r;
-}
-
 /*
  * sys_exofork for victims.  A victim set running resumes right after the
  * int with eax 0: it destroys itself at once, touching no memory but
@@ -186,7 +169,7 @@ static int32_t
 call(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
      uint32_t a5, uint32_t allowed)
 {
-	int32_t r = rawcall(num, a1, a2, a3, a4, a5);
+	int32_t r = syscall_raw(num, a1, a2, a3, a4, a5);
 
 	check(num, a1, a2, a3, a4, a5, r, allowed);
 	tally->calls++;

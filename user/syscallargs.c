@@ -40,18 +40,6 @@ check(const char *what, int got, int want)
 	}
 }
 
-// A system call the library has no stub for: only its number is set.
-static int
-raw_syscall(int num)
-{
-	int r;
-
-	asm volatile("int %1"
-		     : "=a" (r)
-		     : "i" (T_SYSCALL), "a" (num)
-		     : "cc", "memory");
-	return r;
-}
 
 static void
 check_page_alloc(void)
@@ -125,9 +113,10 @@ check_env_calls(void)
 	check("env_set_pgfault_upcall bad envid",
 	      sys_env_set_pgfault_upcall(NOENV, _pgfault_upcall), -E_BAD_ENV);
 	check("env_destroy bad envid", sys_env_destroy(NOENV), -E_BAD_ENV);
-	check("unknown syscall 99", raw_syscall(99), -E_INVAL);
-	check("unknown syscall NSYSCALLS", raw_syscall(NSYSCALLS), -E_INVAL);
-	check("unknown syscall -1", raw_syscall(-1), -E_INVAL);
+	check("unknown syscall 99", syscall_raw(99, 0, 0, 0, 0, 0), -E_INVAL);
+	check("unknown syscall NSYSCALLS",
+	      syscall_raw(NSYSCALLS, 0, 0, 0, 0, 0), -E_INVAL);
+	check("unknown syscall -1", syscall_raw(-1, 0, 0, 0, 0, 0), -E_INVAL);
 }
 
 static void
