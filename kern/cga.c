@@ -18,10 +18,19 @@
 static unsigned addr_6845;	// CRT controller index port
 static uint16_t *crt_buf;
 static uint16_t crt_pos;
+static uint16_t cursor_pos;	// where the screen shows the cursor
 
-static void
-cursor_move(void)
+/*
+ * Show the cursor at crt_pos.  Four port writes, each a costly exit to
+ * the emulator, so it runs when the console waits for input rather than
+ * after every character.
+ */
+void
+cga_show_cursor(void)
 {
+	if (cursor_pos == crt_pos)
+		return;
+	cursor_pos = crt_pos;
 	outb(addr_6845, 14);
 	outb(addr_6845 + 1, crt_pos >> 8);
 	outb(addr_6845, 15);
@@ -52,6 +61,7 @@ cga_init(void)
 	crt_pos |= inb(addr_6845 + 1);
 	if (crt_pos >= CRT_SIZE)
 		crt_pos = 0;
+	cursor_pos = crt_pos;
 }
 
 static void
@@ -94,5 +104,4 @@ cga_putc(int c)
 	}
 	while (crt_pos >= CRT_SIZE)
 		cga_scroll();
-	cursor_move();
 }

@@ -52,6 +52,7 @@ cons_getc(void)
 	// Poll too, so the monitor works with interrupts off.
 	serial_intr();
 	kbd_intr();
+	cga_show_cursor();
 
 	if (cons.rpos == cons.wpos)
 		return 0;

@@ -13,6 +13,7 @@ int	cons_getc(void);	// next input character, 0 if none
 // Device back ends (kern/cga.c, kern/serial.c, kern/kbd.c).
 void	cga_init(void);
 void	cga_putc(int c);
+void	cga_show_cursor(void);
 void	serial_init(void);
 void	serial_putc(int c);
 int	serial_getc(void);	// -1 if no character waits
