@@ -32,8 +32,8 @@ extern struct Segdesc gdt[];
 // The stubs in kern/trapentry.S, by vector; 0 where there is none.
 extern uint32_t trap_entries[], trap_entries_end[];
 
-// The last page fault's frame, so print_trapframe knows when cr2 belongs
-// to the frame it prints.
+// The frame of the page fault being handled, so print_trapframe knows
+// when cr2 belongs to the frame it prints.
 static struct Trapframe *last_tf;
 
 static unsigned spurious_interrupts;
@@ -169,9 +169,6 @@ static void
 trap_dispatch(struct Trapframe *tf)
 {
 	switch (tf->tf_trapno) {
-	case T_PGFLT:
-		page_fault_handler(tf);
-		return;
 	case T_BRKPT:
 	case T_DEBUG:
 		if ((tf->tf_cs & 3) == 0)
@@ -179,7 +176,7 @@ trap_dispatch(struct Trapframe *tf)
 		monitor(tf);
 		return;
 	case IRQ_OFFSET + IRQ_TIMER:
-		sched_yield();
+		sched_yield();		// does not return
 	// These come from the 8259, which acknowledges itself (auto-EOI).
 	case IRQ_OFFSET + IRQ_KBD:
 		kbd_intr();
@@ -283,9 +280,11 @@ trap_kernel(struct Trapframe *tf)
 		return;
 
 	if (thiscpu->cpu_status != CPU_HALTED) {
+		last_tf = tf;		// so a page fault's cr2 is printed
 		print_trapframe(tf);
 		backtrace(tf);
-		panic("trap %d in kernel", tf->tf_trapno);
+		panic("trap %d (%s) in kernel", tf->tf_trapno,
+		      trapname(tf->tf_trapno));
 	}
 	// Woken from sched_halt: take back the lock dropped there.
 	thiscpu->cpu_status = CPU_STARTED;
@@ -295,8 +294,8 @@ trap_kernel(struct Trapframe *tf)
 }
 
 /*
- * A page fault.  In the kernel it is a kernel bug.  In user mode, an env
- * with an upcall gets a struct UTrapframe pushed on its exception stack
+ * A page fault in user mode (in the kernel it is a bug: trap_kernel
+ * panics).  An env with an upcall gets a struct UTrapframe pushed on its exception stack
  * and resumes in the upcall; a nested fault (already on that stack)
  * pushes below the trap-time esp, leaving one empty word.  An env with
  * no upcall, no usable exception stack or a bad upcall is destroyed.
@@ -310,13 +309,6 @@ page_fault_handler(struct Trapframe *tf)
 	uintptr_t top;
 
 	last_tf = tf;
-
-	if ((tf->tf_cs & 3) == 0) {
-		print_trapframe(tf);
-		backtrace(tf);
-		panic("page fault in kernel at va %08x", fault_va);
-	}
-
 	if (!e->env_pgfault_upcall) {
 		cprintf("[%08x] user fault va %08x ip %08x\n",
 			e->env_id, fault_va, tf->tf_eip);
