@@ -84,6 +84,9 @@ envid_t	ipc_find_env(enum EnvType type);
 envid_t	fork(void);
 envid_t	sfork(void);
 
+// rand.c
+uint32_t rand_next(uint32_t *state);	// xorshift32; *state nonzero
+
 // console.c
 void	cputchar(int c);
 int	getchar(void);

@@ -84,15 +84,12 @@ extern void (*_pgfault_handler)(struct UTrapframe *utf);
 static void (*cow_handler)(struct UTrapframe *utf);
 
 // ---------------------------------------------------------------------
-// Random numbers: xorshift32.
+// Random numbers.
 
 static uint32_t
 rand32(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return rand_next(&rng);
 }
 
 static uint32_t

@@ -22,10 +22,7 @@ static int nfail;
 static uint32_t
 rand32(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return rand_next(&rng);
 }
 
 static void
