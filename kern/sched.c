@@ -135,23 +135,20 @@ sched_yield(void)
 
 /*
  * Nothing to run here.  If no env can run anywhere (all are gone or
- * blocked), the first CPU to notice enters the monitor, without the lock
- * so the others can still wake, look, and halt again.  Otherwise drop
- * the lock and wait, with interrupts on, for new work (wake_idle_cpu)
- * or the timer.
+ * blocked), enter the monitor, keeping the kernel lock: the monitor
+ * reads the console, which interrupt handlers on other CPUs would fill
+ * at the same time, and they sleep on the lock instead of spinning.
+ * Otherwise drop the lock and wait, with interrupts on, for new work
+ * (wake_idle_cpu) or the timer.
  */
 static void
 sched_halt(void)
 {
-	static bool monitor_started;
-
-	if (nlive == nblocked && !monitor_started) {
-		monitor_started = true;
+	if (nlive == nblocked) {
 		if (nlive == 0)
 			env_check_leaks();
 		cprintf("No runnable environments in the system!\n");
 		curenv = NULL;
-		unlock_kernel();
 		for (;;)
 			monitor(NULL);
 	}
