@@ -631,7 +631,8 @@ fz_ipc_try_send(void)
 }
 
 // Wait for a message, from a sibling or the root (which wakes any worker
-// it finds waiting), with or without a page.
+// it finds waiting), with or without a page.  The root may also make us
+// runnable with sys_env_set_status, which cancels the receive.
 static void
 fz_ipc_recv(void)
 {
@@ -640,7 +641,8 @@ fz_ipc_recv(void)
 	int perm;
 
 	r = call(SYS_ipc_recv, va, 0, 0, 0, 0,
-		 va < UTOP && PGOFF(va) ? ERR(E_INVAL) : OK);
+		 va < UTOP && PGOFF(va) ? ERR(E_INVAL)
+		 : OK | ERR(E_IPC_NOT_RECV));
 	if (r < 0)
 		return;
 	perm = thisenv->env_ipc_perm;
