@@ -94,6 +94,8 @@ mp_main(void)
 	cprintf("SMP: CPU %d starting\n", cpunum());
 
 	lapic_init();
+	// cpunum() trusts that APIC ids are the indexes in cpus[].
+	assert(lapic_cpunum() == cpunum());
 	xchg(&thiscpu->cpu_status, CPU_STARTED);	// tell boot_aps
 
 	lock_kernel();

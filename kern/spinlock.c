@@ -11,14 +11,6 @@ struct spinlock kernel_lock = {
 	.name = "kernel_lock"
 };
 
-void
-__spin_initlock(struct spinlock *lk, const char *name)
-{
-	lk->locked = 0;
-	lk->name = name;
-	lk->cpu = NULL;
-}
-
 // Does this CPU hold lk?
 int
 holding(struct spinlock *lk)

@@ -16,10 +16,7 @@ struct spinlock {
 	struct CpuInfo *cpu;		// the holder, for debugging
 };
 
-void	__spin_initlock(struct spinlock *lk, const char *name);
 int	holding(struct spinlock *lk);
-
-#define spin_initlock(lock)	__spin_initlock(lock, #lock)
 
 // The slow paths, in kern/spinlock.c.
 void	spin_lock_wait(struct spinlock *lk);
