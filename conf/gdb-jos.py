@@ -461,7 +461,7 @@ def cpus_info():
     lo, hi = cpus.type.range()
     return [{"status": int(cpus[i]["cpu_status"]),
         "env": int(cpus[i]["cpu_env"]),
-        "lockwait": bool(cpus[i]["cpu_lockwait"])} for i in range(lo, hi + 1)]
+        "sleeping": bool(cpus[i]["cpu_sleeping"])} for i in range(lo, hi + 1)]
 
 
 def where(thread):
@@ -479,8 +479,9 @@ class JosCpus(JosCommand):
 
 One line per CPU QEMU emulates (gdb shows CPU i as thread i+1): the
 kernel's cpus[i] status (UNUSED before it starts, STARTED, HALTED while
-idle in sched_halt), the env it runs (- for none), whether it sleeps
-waiting for the kernel lock, and where gdb sees it stopped.  A * marks
+idle in sched_halt), the env it runs (- for none), whether it sleeps in
+the kernel (for the kernel lock, or for input), and where gdb sees it
+stopped.  A * marks
 the CPU gdb's commands apply to (`thread N` selects another)."""
 
     def __init__(self):
@@ -493,7 +494,7 @@ the CPU gdb's commands apply to (`thread N` selects another)."""
         selected, frame = gdb.selected_thread(), gdb.selected_frame()
         threads = sorted(gdb.selected_inferior().threads(),
             key=lambda t: t.ptid[1])
-        print("  cpu  status   env       lockwait  stopped at")
+        print("  cpu  status   env       sleeping  stopped at")
         try:
             for t in threads:
                 i = t.ptid[1] - 1
@@ -504,7 +505,7 @@ the CPU gdb's commands apply to (`thread N` selects another)."""
                     "*" if t == selected else " ", i,
                     statuses.get(c["status"], c["status"]),
                     "%08x" % env if env is not None else "-",
-                    "yes" if c["lockwait"] else "no", where(t)))
+                    "yes" if c["sleeping"] else "no", where(t)))
         finally:
             selected.switch()
             frame.select()

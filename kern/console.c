@@ -8,6 +8,7 @@
 #include <inc/trap.h>
 #include <kern/console.h>
 #include <kern/picirq.h>
+#include <kern/cpu.h>
 
 #define CONSBUFSIZE 512
 
@@ -81,13 +82,16 @@ cputchar(int c)
 	cga_putc(c);
 }
 
+// Wait for a character.  Once interrupts are set up (lapic_init), sleep
+// between looks rather than spin: input or the timer wakes the CPU.
 int
 getchar(void)
 {
 	int c;
 
 	while ((c = cons_getc()) == 0)
-		;
+		if (lapic)
+			cpu_sleep();
 	return c;
 }
 

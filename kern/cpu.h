@@ -32,7 +32,7 @@ struct CpuInfo {
 	uint8_t cpu_id;			// local APIC id; also the index in cpus[]
 	volatile unsigned cpu_status;	// CPU_UNUSED, CPU_STARTED or CPU_HALTED
 	struct Env *cpu_env;		// the env this CPU runs, or NULL
-	volatile bool cpu_lockwait;	// sleeping in spin_lock
+	volatile bool cpu_sleeping;	// in cpu_sleep: waiting for an interrupt
 	volatile bool cpu_tlb_flush;	// asked to flush its TLB
 	bool cpu_woken;			// halted, but sent a wake-up IPI
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
@@ -64,6 +64,20 @@ mycpu(void)
 }
 
 #define thiscpu		(mycpu())
+
+/*
+ * Wait in the kernel, halted, for any interrupt: a wake-up IPI, the
+ * timer, input.  trap_kernel sees cpu_sleeping and just returns here.
+ * sti takes effect only after the next instruction, so an interrupt
+ * already pending wakes the hlt instead of slipping past it.
+ */
+static inline void
+cpu_sleep(void)
+{
+	thiscpu->cpu_sleeping = true;
+	asm volatile("sti; hlt; cli" ::: "memory");
+	thiscpu->cpu_sleeping = false;
+}
 
 static inline int
 cpunum(void)

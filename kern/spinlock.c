@@ -35,24 +35,11 @@ atomic_and(volatile uint32_t *addr, uint32_t bits)
 #define SPIN_BEFORE_SLEEP	100
 
 /*
- * A CPU that finds a lock held sleeps rather than spins: with more
- * virtual CPUs than host cores, a spinning CPU would take host time from
- * the holder it waits for.
- *
- * Sleep until an interrupt: spin_unlock's wake-up IPI, or the timer as a
- * backstop.  sti takes effect only after the next instruction, so an
- * interrupt already pending wakes the hlt instead of slipping past it.
- * trap() sees cpu_lockwait and just returns here.
+ * The contended case of spin_lock: returns once lk is ours.  The CPU
+ * sleeps (cpu_sleep) rather than spins: with more virtual CPUs than host
+ * cores, a spinning CPU would take host time from the holder it waits
+ * for.  spin_unlock's IPI wakes it; the timer is a backstop.
  */
-static void
-sleep_until_interrupt(void)
-{
-	thiscpu->cpu_lockwait = true;
-	asm volatile("sti; hlt; cli" ::: "memory");
-	thiscpu->cpu_lockwait = false;
-}
-
-// The contended case of spin_lock: returns once lk is ours.
 void
 spin_lock_wait(struct spinlock *lk)
 {
@@ -71,7 +58,7 @@ spin_lock_wait(struct spinlock *lk)
 		// announcement woke nobody.
 		atomic_or(&lk->waiters, me);
 		if (lk->locked)
-			sleep_until_interrupt();
+			cpu_sleep();
 		atomic_and(&lk->waiters, ~me);
 	} while (xchg(&lk->locked, 1) != 0);
 }

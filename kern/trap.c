@@ -274,9 +274,9 @@ trap_kernel(struct Trapframe *tf)
 	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TLBFLUSH)
 		tlb_flush_ack();
 
-	// Woken from its sleep in spin_lock: the only kind of trap that
-	// returns, straight back to retry the lock.
-	if (thiscpu->cpu_lockwait)
+	// Woken from cpu_sleep (waiting for a lock, or for input): the only
+	// kind of trap that returns, straight back to the wait.
+	if (thiscpu->cpu_sleeping)
 		return;
 
 	if (thiscpu->cpu_status != CPU_HALTED) {
