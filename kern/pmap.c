@@ -438,21 +438,17 @@ user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 	uintptr_t start = (uintptr_t) va;
 	uintptr_t last = start + len - 1;
 	uintptr_t page;
-	pte_t *pte;
 
 	if (len == 0)
 		return 0;
-	perm |= PTE_P;
 	if (last < start)			// wraps around
 		last = 0xFFFFFFFF;
-	for (page = ROUNDDOWN(start, PGSIZE); page <= last; page += PGSIZE) {
-		pte = pgdir_walk(env->env_pgdir, (void *) page, 0);
-		// page reaches ULIM before it could wrap, so the loop ends.
-		if (page >= ULIM || !pte || (*pte & perm) != perm) {
+	// page reaches ULIM, which fails, before it could wrap.
+	for (page = ROUNDDOWN(start, PGSIZE); page <= last; page += PGSIZE)
+		if (!user_page_ok(env, page, perm)) {
 			user_mem_check_addr = MAX(page, start);
 			return -E_FAULT;
 		}
-	}
 	return 0;
 }
 

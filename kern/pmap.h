@@ -7,8 +7,7 @@
 
 #include <inc/memlayout.h>
 #include <inc/assert.h>
-
-struct Env;
+#include <inc/env.h>
 
 extern char bootstacktop[], bootstack[];
 
@@ -68,21 +67,18 @@ int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
 void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 
 /*
- * Does pgdir map the page holding va with at least perm (and PTE_P)?
- * A one-page user_mem_check for hot paths; va must be below ULIM.
+ * May env access the page holding va with perm (and PTE_P), below ULIM?
+ * user_mem_check asks it of each page; hot paths ask it of one.
  */
 static inline bool
-user_page_ok_pgdir(pde_t *pgdir, uintptr_t va, int perm)
+user_page_ok(struct Env *env, uintptr_t va, int perm)
 {
-	pde_t pde = pgdir[PDX(va)];
+	pde_t pde = env->env_pgdir[PDX(va)];
 
 	perm |= PTE_P;
 	return va < ULIM && (pde & PTE_P)
 		&& (((pte_t *) KADDR(PTE_ADDR(pde)))[PTX(va)] & perm) == perm;
 }
-
-#define user_page_ok(env, va, perm) \
-	user_page_ok_pgdir((env)->env_pgdir, (va), (perm))
 
 static inline physaddr_t
 page2pa(struct PageInfo *pp)
