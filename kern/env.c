@@ -16,7 +16,6 @@
 
 #include <kern/env.h>
 #include <kern/pmap.h>
-#include <kern/pmap_check.h>
 #include <kern/trap.h>
 #include <kern/monitor.h>
 #include <kern/sched.h>
@@ -28,10 +27,6 @@
 
 struct Env *envs;
 static struct Env *env_free_list;
-
-// Free pages before the first env was created.  Once the last env is
-// gone every page it used must be back: env_check_leaks compares.
-static size_t free_pages_before_envs;
 
 /*
  * The GDT: kernel and user flat segments, then one TSS slot per CPU
@@ -128,8 +123,6 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 
 	if (!e)
 		return -E_NO_FREE_ENV;
-	if (!free_pages_before_envs)
-		free_pages_before_envs = page_free_count();
 	if ((r = env_setup_vm(e)) < 0)
 		return r;
 
@@ -297,21 +290,6 @@ env_free(struct Env *e)
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;
 	env_free_list = e;
-}
-
-// Report pages lost by envs that have all exited, then audit every
-// page's reference count.
-void
-env_check_leaks(void)
-{
-	size_t now = page_free_count();
-
-	if (!free_pages_before_envs)
-		return;			// no env ever ran
-	if (now != free_pages_before_envs)
-		cprintf("page leak: %d pages not freed after every env exited\n",
-			(int) (free_pages_before_envs - now));
-	page_audit();
 }
 
 /*

@@ -14,7 +14,6 @@ int	env_alloc(struct Env **e, envid_t parent_id);
 void	env_free(struct Env *e);
 void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
-void	env_check_leaks(void);
 
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
 

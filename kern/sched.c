@@ -14,6 +14,7 @@
 #include <inc/x86.h>
 #include <kern/env.h>
 #include <kern/pmap.h>
+#include <kern/pmap_check.h>
 #include <kern/monitor.h>
 #include <kern/sched.h>
 #include <kern/cpu.h>
@@ -145,8 +146,9 @@ static void
 sched_halt(void)
 {
 	if (nlive == nblocked) {
+		// Every page the envs used must be free again.
 		if (nlive == 0)
-			env_check_leaks();
+			page_audit();
 		cprintf("No runnable environments in the system!\n");
 		curenv = NULL;
 		for (;;)
