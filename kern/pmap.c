@@ -143,6 +143,9 @@ mem_init(void)
 	check_page_installed_pgdir();
 }
 
+// Where boot_alloc's memory ended when page_init took over the rest.
+static physaddr_t boot_alloc_end;
+
 // Is physical page pa in use before the allocator starts?  Such pages
 // keep pp_ref 1 for good (the page audit counts on it).
 bool
@@ -152,7 +155,7 @@ page_reserved_at_boot(physaddr_t pa)
 		|| pa == MPENTRY_PADDR		// start-up code for other CPUs
 		|| (pa >= IOPHYSMEM && pa < EXTPHYSMEM)	// I/O hole, BIOS
 		// kernel image and boot_alloc's memory
-		|| (pa >= EXTPHYSMEM && pa < PADDR(boot_alloc(0)));
+		|| (pa >= EXTPHYSMEM && pa < boot_alloc_end);
 }
 
 /*
@@ -164,6 +167,7 @@ page_init(void)
 {
 	size_t i;
 
+	boot_alloc_end = PADDR(boot_alloc(0));
 	page_free_list = NULL;
 	nfree = 0;
 	for (i = npages; i-- > 0; ) {
@@ -298,10 +302,14 @@ boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
 		int perm)
 {
 	size_t off;
-	pte_t *pte;
+	pte_t *pte = NULL;
 
-	for (off = 0; off < size; off += PGSIZE) {
-		if (!(pte = pgdir_walk(pgdir, (void *) (va + off), 1)))
+	// Walk once per page table, not once per page: the kernel's map
+	// of physical memory alone is 65,536 entries.
+	for (off = 0; off < size; off += PGSIZE, pte++) {
+		if (!pte || PTX(va + off) == 0)
+			pte = pgdir_walk(pgdir, (void *) (va + off), 1);
+		if (!pte)
 			panic("boot_map_region: out of memory");
 		*pte = (pa + off) | perm | PTE_P;
 	}
