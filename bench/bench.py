@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Measure the kernel paths that user/bench.c exercises (`make bench`).
+Measure the kernel paths that bench/bench.c exercises (`make bench`).
 
 Usage: python3 bench/bench.py [--check FILE] [--write FILE]
 

@@ -536,7 +536,7 @@ class JosUser(JosCommand):
     """Load a user program's symbols: jos user [NAME]
 
 Adds obj/user/NAME's symbols and source lines (replacing another
-program's), so that `break umain` and `list` work in user/NAME.c.  The
+program's), so that `break umain` and `list` work in its source.  The
 kernel's symbols stay loaded: a name both define (cprintf, syscall...)
 gets a breakpoint in each; `break kern/syscall.c:syscall` picks one.
 A breakpoint at a user address stops every env that runs that address,
@@ -557,8 +557,9 @@ kernel, if any (.gdbinit does this when gdb starts)."""
             return
         path = os.path.join(USER_DIR, name)
         if not os.path.isfile(path):
-            raise gdb.GdbError("no obj/user/%s: is there a user/%s.c, and "
-                "has make built it?" % (name, name))
+            raise gdb.GdbError("no obj/user/%s: is there a user/%s.c (or "
+                "user/test/%s.c, bench/%s.c), and has make built it?"
+                % ((name,) * 4))
         for o in user_objfiles():
             gdb.execute("remove-symbol-file " + o.filename)
         gdb.execute("add-symbol-file " + path, to_string=True)

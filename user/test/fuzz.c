@@ -18,7 +18,7 @@
  * the memory it runs on: such an address in its own space is moved to
  * its scratch pages.  Every other argument reaches the kernel as drawn.
  * Calls the kernel answers by destroying the caller (sys_cputs of memory
- * it may not read, of any length) are user/hostile.c's.
+ * it may not read, of any length) are user/test/hostile.c's.
  *
  * A failed check prints "fuzz: FAIL" with the seed.  The seed is
  * FUZZ_SEED mixed with the root's env id, so "fuzz fuzz" runs two seeds,
