@@ -31,7 +31,7 @@ extern const volatile struct PageInfo pages[];
 extern unsigned char end[];
 
 // exit.c
-void	exit(void);
+void	exit(void) __attribute__((noreturn));
 
 // pgfault.c and pfentry.S
 void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));

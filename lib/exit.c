@@ -5,4 +5,5 @@ void
 exit(void)
 {
 	sys_env_destroy(0);
+	panic("exit: sys_env_destroy returned");
 }
