@@ -26,6 +26,7 @@
  *  PFTEMP = 0x007FF000                     scratch page for fault handlers
  *  UTEMP = 0x00400000                      scratch range for user programs
  *  USTABDATA = 0x00200000                  user debug-info descriptor
+ *  UMINADDR = 0x00110000                   lowest address a page can map at
  *  0      +------------------------------+
  */
 #ifndef JOS_INC_MEMLAYOUT_H
@@ -75,6 +76,11 @@
 #define UTEMP		((void *) PTSIZE)
 #define PFTEMP		(UTEMP + PTSIZE - PGSIZE)
 #define USTABDATA	(PTSIZE / 2)
+
+// No user page is mapped below UMINADDR: the first 1 MiB + 64 KiB is
+// what virtual-8086 code can address, and QEMU lets user code iret into
+// vm86 mode (see docs/security.md), so nothing there may ever run.
+#define UMINADDR	0x00110000
 
 // How much physical memory kern/entry.S maps before mem_init runs.
 #define ENTRY_MAPPED	(8*PTSIZE)

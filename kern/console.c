@@ -82,6 +82,14 @@ cputchar(int c)
 	cga_putc(c);
 }
 
+// Write n bytes exactly as they are, NULs included (sys_cputs).
+void
+cons_write(const char *s, size_t n)
+{
+	while (n-- > 0)
+		cputchar(*s++);
+}
+
 // Wait for a character.  Once interrupts are set up (lapic_init), sleep
 // between looks rather than spin: input or the timer wakes the CPU.
 int

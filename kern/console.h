@@ -9,6 +9,7 @@
 
 void	cons_init(void);
 int	cons_getc(void);	// next input character, 0 if none
+void	cons_write(const char *s, size_t n);
 
 // Device back ends (kern/cga.c, kern/serial.c, kern/kbd.c).
 void	cga_init(void);

@@ -28,6 +28,60 @@
 struct Env *envs;
 static struct Env *env_free_list;
 
+// A slot's ids repeat after this many generations: as many as fit in a
+// positive id, unless a test asks for fewer (env_set_id_cycle).
+static uint32_t id_cycle = 0x7fffffff >> ENVGENSHIFT;
+
+/*
+ * What the kernel keeps of each env beyond struct Env, whose layout the
+ * user ABI fixes: env_priv[i] belongs to envs[i].
+ *
+ * An id names an env only until its slot's generations wrap around, so
+ * authority over a child is decided by birth numbers, which are never
+ * reused: a 64-bit count of env_alloc calls.  A child's parent is the
+ * env whose birth is the child's parent_birth; once that env is freed,
+ * no env has it, whatever id comes back.
+ *
+ * The kernel never loads %fs or %gs, so an env's own stay in the CPU
+ * while it is in the kernel; env_segs keeps them while it is on no CPU:
+ * saved when it leaves its CPU, loaded when it next runs (a small array
+ * of its own, as the switch path indexes it).
+ */
+static struct {
+	uint64_t birth;
+	uint64_t parent_birth;		// 0: created by the kernel
+} env_priv[NENV];
+static uint64_t births;
+static struct {
+	uint16_t fs, gs;
+} env_segs[NENV];
+
+static inline void
+save_user_segs(struct Env *e)
+{
+	int i = ENVX(e->env_id);
+
+	asm volatile("movw %%fs, %0; movw %%gs, %1"
+		     : "=m" (env_segs[i].fs), "=m" (env_segs[i].gs));
+}
+
+static inline void
+load_user_segs(struct Env *e)
+{
+	int i = ENVX(e->env_id);
+
+	asm volatile("movw %0, %%fs; movw %1, %%gs"
+		     : : "m" (env_segs[i].fs), "m" (env_segs[i].gs));
+}
+
+// Is parent the living env that created child?
+static inline bool
+env_is_parent(struct Env *parent, struct Env *child)
+{
+	return env_priv[ENVX(child->env_id)].parent_birth
+		== env_priv[ENVX(parent->env_id)].birth;
+}
+
 /*
  * The GDT: kernel and user flat segments, then one TSS slot per CPU
  * (filled by trap_init_percpu).  The user segments have DPL 3.
@@ -53,13 +107,21 @@ envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 	// A dying env is already destroyed, waiting only to be freed.
 	if (e->env_status == ENV_FREE || e->env_status == ENV_DYING
 	    || e->env_id != envid
-	    || (checkperm && e != curenv
-		&& e->env_parent_id != curenv->env_id)) {
+	    || (checkperm && e != curenv && !env_is_parent(curenv, e))) {
 		*env_store = NULL;
 		return -E_BAD_ENV;
 	}
 	*env_store = e;
 	return 0;
+}
+
+// Make each slot's ids repeat after n generations, so a test can reach
+// the wrap-around in a few reuses instead of 2^19.
+void
+env_set_id_cycle(uint32_t n)
+{
+	if (n > 0 && n < id_cycle)
+		id_cycle = n;
 }
 
 void
@@ -109,28 +171,46 @@ env_setup_vm(struct Env *e)
 	return 0;
 }
 
+// The id e's slot gives its next env: the next generation, and after
+// the last one (ids stay positive) the first again.
+static envid_t
+next_env_id(struct Env *e)
+{
+	uint32_t generation = ((uint32_t) e->env_id >> ENVGENSHIFT) + 1;
+
+	if (generation > id_cycle)
+		generation = 1;
+	return (generation << ENVGENSHIFT) | (e - envs);
+}
+
 /*
- * Allocate an env with parent parent_id, not yet runnable, with fresh
- * user registers and an empty address space.  Returns 0 and the env in *newenv,
- * or -E_NO_FREE_ENV or -E_NO_MEM.
+ * Allocate an env, not yet runnable, with fresh user registers and an
+ * empty address space.  parent is the env creating it, which must be
+ * the current env, or NULL when the kernel does; a child inherits its
+ * parent's %fs and %gs (exofork copies the other registers).  Returns 0
+ * and the env in *newenv_store, or -E_NO_FREE_ENV or -E_NO_MEM.
  */
 int
-env_alloc(struct Env **newenv_store, envid_t parent_id)
+env_alloc(struct Env **newenv_store, struct Env *parent)
 {
 	struct Env *e = env_free_list;
-	int32_t generation;
-	int r;
+	int i, r;
 
+	assert(!parent || parent == curenv);
 	if (!e)
 		return -E_NO_FREE_ENV;
 	if ((r = env_setup_vm(e)) < 0)
 		return r;
 
-	generation = (e->env_id + (1 << ENVGENSHIFT)) & ~(NENV - 1);
-	if (generation <= 0)	// keep ids positive
-		generation = 1 << ENVGENSHIFT;
-	e->env_id = generation | (e - envs);
-	e->env_parent_id = parent_id;
+	e->env_id = next_env_id(e);
+	e->env_parent_id = parent ? parent->env_id : 0;
+	i = ENVX(e->env_id);
+	env_priv[i].birth = ++births;
+	env_priv[i].parent_birth = parent ? env_priv[ENVX(parent->env_id)].birth : 0;
+	if (parent)
+		save_user_segs(e);	// the live registers are parent's
+	else
+		env_segs[i].fs = env_segs[i].gs = GD_UD | 3;
 	e->env_type = ENV_TYPE_USER;
 	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;
@@ -193,7 +273,7 @@ elf_problem(struct Elf *elf)
 	for (i = 0; i < elf->e_phnum; i++) {
 		if (ph[i].p_type != ELF_PROG_LOAD)
 			continue;
-		if (ph[i].p_filesz > ph[i].p_memsz
+		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_va < UMINADDR
 		    || ph[i].p_va + ph[i].p_memsz < ph[i].p_va
 		    || ph[i].p_va + ph[i].p_memsz > UTOP)
 			return "a segment is outside user memory";
@@ -247,7 +327,7 @@ env_create(uint8_t *binary, enum EnvType type)
 		cprintf("env_create: cannot load program: %s\n", problem);
 		return;
 	}
-	if ((r = env_alloc(&e, 0)) < 0) {
+	if ((r = env_alloc(&e, NULL)) < 0) {
 		cprintf("env_create: %e\n", r);
 		return;
 	}
@@ -311,6 +391,16 @@ env_destroy(struct Env *e)
 	}
 }
 
+// This CPU stops running its env, which stays as it is (blocked, say):
+// keep the segment registers it loaded for when it runs again.
+void
+env_leave_cpu(void)
+{
+	if (curenv)
+		save_user_segs(curenv);
+	curenv = NULL;
+}
+
 // Restore the registers in tf and return to user mode, through the
 // trap exit in kern/trapentry.S.
 void
@@ -331,7 +421,10 @@ env_run(struct Env *e)
 	struct Env *prev = curenv;
 
 	if (e != prev) {
-		// e is this CPU's from here on, so prev may be queued again.
+		// e is this CPU's from here on, so prev may be queued again
+		// (and run elsewhere, with the segment registers saved now).
+		if (prev)
+			save_user_segs(prev);
 		curenv = e;
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
@@ -342,6 +435,7 @@ env_run(struct Env *e)
 		thiscpu->cpu_ts.ts_esp0 = (uintptr_t) (&e->env_tf + 1);
 		if (rcr3() != PADDR(e->env_pgdir))
 			lcr3(PADDR(e->env_pgdir));
+		load_user_segs(e);
 	}
 	e->env_runs++;
 	unlock_kernel();

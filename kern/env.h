@@ -10,7 +10,9 @@ extern struct Env *envs;		// all NENV environments
 
 void	env_init(void);
 void	env_init_percpu(void);
-int	env_alloc(struct Env **e, envid_t parent_id);
+int	env_alloc(struct Env **e, struct Env *parent);
+void	env_set_id_cycle(uint32_t n);
+void	env_leave_cpu(void);	// curenv stops running here; curenv = NULL
 void	env_free(struct Env *e);
 void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
@@ -20,7 +22,7 @@ int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
 /*
  * The env envid names, in *env_store.  0 means the current env (the
  * common case, inline).  With checkperm, only the current env and its
- * immediate children qualify.  Returns 0 or -E_BAD_ENV (and sets
+ * immediate children qualify (by birth, not by id: see kern/env.c).  Returns 0 or -E_BAD_ENV (and sets
  * *env_store to NULL).
  */
 static inline int

@@ -150,12 +150,12 @@ sched_halt(void)
 		if (nlive == 0)
 			page_audit();
 		cprintf("No runnable environments in the system!\n");
-		curenv = NULL;
+		env_leave_cpu();
 		for (;;)
 			monitor(NULL);
 	}
 
-	curenv = NULL;
+	env_leave_cpu();
 	lcr3(PADDR(kern_pgdir));
 	thiscpu->cpu_woken = false;
 	thiscpu->cpu_status = CPU_HALTED;

@@ -28,7 +28,7 @@ void	spin_unlock_bad(struct spinlock *lk) __attribute__((noreturn));
  * also panics on a recursive acquire.  xchg is a full barrier, so the
  * critical section's accesses cannot move above it.
  */
-static inline void
+static inline void __attribute__((always_inline))
 spin_lock(struct spinlock *lk)
 {
 	if (xchg(&lk->locked, 1) != 0)
@@ -37,7 +37,7 @@ spin_lock(struct spinlock *lk)
 }
 
 // Release lk, which this CPU must hold, and wake a sleeping waiter.
-static inline void
+static inline void __attribute__((always_inline))
 spin_unlock(struct spinlock *lk)
 {
 	if (lk->cpu != thiscpu)		// set only while held
@@ -54,13 +54,13 @@ spin_unlock(struct spinlock *lk)
 // (and by each CPU at boot), dropped just before returning to user mode.
 extern struct spinlock kernel_lock;
 
-static inline void
+static inline void __attribute__((always_inline))
 lock_kernel(void)
 {
 	spin_lock(&kernel_lock);
 }
 
-static inline void
+static inline void __attribute__((always_inline))
 unlock_kernel(void)
 {
 	spin_unlock(&kernel_lock);

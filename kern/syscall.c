@@ -16,12 +16,63 @@
 #include <kern/console.h>
 #include <kern/sched.h>
 
-// Print len bytes at s, which the env must be able to read.
-static void
+// The most sys_cputs prints in one entry to the kernel: about 4 ms of
+// serial output under emulation, the longest it keeps the kernel lock.
+#define CPUTS_CHUNK	1024
+
+// A sys_cputs cut short, per env slot: whose it is, the call's
+// arguments, and how many bytes are out.
+static struct {
+	envid_t env;
+	uintptr_t s;
+	size_t len, done;
+} cputs_progress[NENV];
+
+/*
+ * Make the current env run system call num again when it resumes: back
+ * its eip up over the two-byte int $0x30, and return num, which the
+ * trap path puts back in eax.  In between, the kernel lock is released
+ * and interrupts are taken (a pending timer tick preempts the env before
+ * it re-enters), so a long call lets every other env make progress.
+ */
+static int32_t
+syscall_restart(uint32_t num)
+{
+	curenv->env_tf.tf_eip -= 2;
+	return num;
+}
+
+/*
+ * Print len bytes at s, which the env must be able to read: all of them
+ * are checked first, so a bad buffer prints nothing.  Each entry prints
+ * at most CPUTS_CHUNK bytes and restarts the call for the rest;
+ * cputs_progress says where a restarted call resumes, and each chunk is
+ * checked again, as its pages may have been unmapped since.
+ */
+static int32_t
 sys_cputs(const char *s, size_t len)
 {
-	user_mem_assert(curenv, s, len, PTE_U);
-	cprintf("%.*s", len, s);
+	int i = ENVX(curenv->env_id);
+	size_t done = 0, n;
+
+	if (cputs_progress[i].env == curenv->env_id
+	    && cputs_progress[i].s == (uintptr_t) s
+	    && cputs_progress[i].len == len)
+		done = cputs_progress[i].done;
+	else
+		user_mem_assert(curenv, s, len, PTE_U);
+	cputs_progress[i].env = 0;
+
+	n = MIN(len - done, CPUTS_CHUNK);
+	user_mem_assert(curenv, s + done, n, PTE_U);
+	cons_write(s + done, n);
+	if (done + n == len)
+		return 0;
+	cputs_progress[i].env = curenv->env_id;
+	cputs_progress[i].s = (uintptr_t) s;
+	cputs_progress[i].len = len;
+	cputs_progress[i].done = done + n;
+	return syscall_restart(SYS_cputs);
 }
 
 // A character from the console, or 0 if none is waiting.
@@ -61,7 +112,7 @@ sys_exofork(void)
 	struct Env *e;
 	int r;
 
-	if ((r = env_alloc(&e, curenv->env_id)) < 0)
+	if ((r = env_alloc(&e, curenv)) < 0)
 		return r;
 	e->env_tf = curenv->env_tf;
 	e->env_tf.tf_regs.reg_eax = 0;
@@ -105,12 +156,13 @@ sys_yield(void)
 	sched_yield();
 }
 
-// Is va a page-aligned user address, and perm what a user may ask for?
-// The one check behind every call that maps pages.
+// Is va a page-aligned address where user pages may be mapped, and
+// perm what a user may ask for?  The one check behind every call that
+// maps pages.
 static inline int
 check_va_perm(uintptr_t va, int perm)
 {
-	if (va >= UTOP || PGOFF(va))
+	if (va < UMINADDR || va >= UTOP || PGOFF(va))
 		return -E_INVAL;
 	if ((perm & (PTE_U | PTE_P)) != (PTE_U | PTE_P) || (perm & ~PTE_SYSCALL))
 		return -E_INVAL;
@@ -314,14 +366,15 @@ sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
 }
 
 /*
- * Block until a value arrives.  dstva < UTOP (page-aligned) is where a
- * page may be mapped; dstva >= UTOP accepts no page.  Returns 0 to the
- * env once it is woken; does not return here.
+ * Block until a value arrives.  dstva < UTOP (page-aligned, at least
+ * UMINADDR) is where a page may be mapped; dstva >= UTOP accepts no
+ * page.  Returns 0 to the env once it is woken; does not return here.
  */
 static int
 sys_ipc_recv(void *dstva)
 {
-	if ((uintptr_t) dstva < UTOP && PGOFF(dstva))
+	if ((uintptr_t) dstva < UTOP
+	    && (PGOFF(dstva) || (uintptr_t) dstva < UMINADDR))
 		return -E_INVAL;
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
@@ -335,8 +388,7 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 {
 	switch (num) {
 	case SYS_cputs:
-		sys_cputs((const char *) a1, a2);
-		return 0;
+		return sys_cputs((const char *) a1, a2);
 	case SYS_cgetc:
 		return sys_cgetc();
 	case SYS_getenvid:

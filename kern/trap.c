@@ -200,18 +200,27 @@ trap_dispatch(struct Trapframe *tf)
 }
 
 /*
- * Acknowledge local APIC interrupts at once: until then the APIC holds
- * back every interrupt of the same or lower priority, and this CPU may
- * sleep on the kernel lock waiting for one of them.
+ * What an interrupt needs before anything else, even the kernel lock.
+ * Local APIC interrupts are acknowledged: until then the APIC holds back
+ * every interrupt of the same or lower priority, and this CPU may sleep
+ * on the kernel lock waiting for one of them.  A TLB flush is done: the
+ * CPU that asked waits for it holding the kernel lock.  Returns whether
+ * the trap was that flush, which then needs nothing more.
  */
-static inline void
-ack_lapic_interrupt(uint32_t trapno)
+static inline bool __attribute__((always_inline))
+ack_interrupt(uint32_t trapno)
 {
+	if (__builtin_expect(trapno == T_SYSCALL, 1) || trapno < IRQ_OFFSET)
+		return false;
 	if (trapno == IRQ_OFFSET + IRQ_TIMER
 	    || trapno == IRQ_OFFSET + IRQ_WAKEUP
 	    || trapno == IRQ_OFFSET + IRQ_TLBFLUSH
 	    || trapno == IRQ_OFFSET + IRQ_ERROR)
 		lapic_eoi();
+	if (trapno != IRQ_OFFSET + IRQ_TLBFLUSH)
+		return false;
+	tlb_flush_ack();
+	return true;
 }
 
 /*
@@ -225,14 +234,8 @@ trap(struct Trapframe *tf)
 	struct PushRegs *r = &tf->tf_regs;
 	struct Env *cur;
 
-	if (tf->tf_trapno != T_SYSCALL && tf->tf_trapno >= IRQ_OFFSET) {
-		ack_lapic_interrupt(tf->tf_trapno);
-		// Another CPU, holding the kernel lock, waits for this flush.
-		if (tf->tf_trapno == IRQ_OFFSET + IRQ_TLBFLUSH) {
-			tlb_flush_ack();
-			env_pop_tf(tf);
-		}
-	}
+	if (ack_interrupt(tf->tf_trapno))
+		env_pop_tf(tf);
 	lock_kernel();
 	cur = curenv;
 
@@ -270,9 +273,7 @@ trap(struct Trapframe *tf)
 void
 trap_kernel(struct Trapframe *tf)
 {
-	ack_lapic_interrupt(tf->tf_trapno);
-	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TLBFLUSH)
-		tlb_flush_ack();
+	ack_interrupt(tf->tf_trapno);
 
 	// Woken from cpu_sleep (waiting for a lock, or for input): the only
 	// kind of trap that returns, straight back to the wait.
@@ -291,6 +292,31 @@ trap_kernel(struct Trapframe *tf)
 	lock_kernel();
 	trap_dispatch(tf);
 	sched_yield();
+}
+
+/*
+ * A trap from virtual-8086 mode.  A real i386 ignores EFLAGS.VM in an
+ * iret at CPL 3; QEMU's emulation honours it, so a user program can
+ * enter vm86 mode (with IOPL 3) in one iret.  Nothing it could do there
+ * is wanted: kern/trapentry.S sends every trap from it here, with the
+ * processor's frame left where it was pushed, and the env dies.  No
+ * user page lies below UMINADDR, so vm86 code never runs: the first
+ * instruction fetch faults.
+ */
+struct Vm86Frame {
+	uint32_t trapno, err;		// pushed by the vector's stub
+	uint32_t eip, cs, eflags, esp, ss, es, ds, fs, gs;
+};
+
+void
+trap_vm86(struct Vm86Frame *f)
+{
+	ack_interrupt(f->trapno);
+	lock_kernel();
+	cprintf("[%08x] trap %d from virtual-8086 mode at %04x:%04x\n",
+		curenv->env_id, f->trapno, f->cs & 0xffff, f->eip & 0xffff);
+	env_destroy(curenv);
+	panic("trap_vm86: the env survived");
 }
 
 /*

@@ -29,6 +29,8 @@ void	trap_init_percpu(int cpu);
 // (trap, which never returns) or from kernel mode (trap_kernel).
 void	trap(struct Trapframe *tf) __attribute__((noreturn));
 void	trap_kernel(struct Trapframe *tf);
+struct Vm86Frame;
+void	trap_vm86(struct Vm86Frame *f) __attribute__((noreturn));
 void	print_trapframe(struct Trapframe *tf);
 void	print_regs(struct PushRegs *regs);
 void	page_fault_handler(struct Trapframe *);

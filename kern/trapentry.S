@@ -78,6 +78,15 @@ trap_entries_end:
 
 	.text
 alltraps:
+	# A trap from virtual-8086 mode (QEMU lets user code iret into it)
+	# pushed four words more than a trap from protected mode: es, ds, fs
+	# and gs, above ss.  Its frame so far reaches 16 bytes further down
+	# env_tf, and pushing the rest would write past env_tf's start into
+	# the env before it.  EFLAGS lies 16 bytes above the vector number
+	# in every kind of frame, and has VM set only in this one.
+	testl	$FL_VM, 16(%esp)
+	jnz	from_vm86
+
 	# Finish the frame: segment registers, then all general registers.
 	pushl	%ds
 	pushl	%es
@@ -115,6 +124,7 @@ from_kernel:
 	addl	$4, %esp
 
 	# esp = a struct Trapframe.  Restore it and return to its eip.
+	# %fs and %gs are the env's own: the kernel never changes them.
 	.globl trapret
 trapret:
 	popal
@@ -122,3 +132,23 @@ trapret:
 	popl	%ds
 	addl	$8, %esp		# tf_trapno and tf_err
 	iret				# eip, cs, eflags (and esp, ss to user)
+
+	# From virtual-8086 mode: push nothing more here.  The processor
+	# left ds, es, fs and gs null.  The frame's layout is not the one
+	# alltraps reads the CPU from, so take this CPU's kernel stack from
+	# its task register (GD_TSS0 + 8 * cpu, as cpunum() does), and hand
+	# the processor's frame to trap_vm86, which destroys the env.
+from_vm86:
+	movl	%esp, %ebx
+	movw	$GD_KD, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	cld
+	str	%ax
+	movzwl	%ax, %eax
+	subl	$GD_TSS0, %eax
+	shll	$(KSTKSHIFT - 3), %eax
+	negl	%eax
+	leal	KSTACKTOP(%eax), %esp
+	pushl	%ebx
+	call	trap_vm86		# does not return

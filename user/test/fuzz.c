@@ -5,8 +5,8 @@
  * done: it wakes a worker blocked in sys_ipc_recv (with a value, and
  * sometimes a page) and resumes one that suspended itself.  Each worker
  * makes NCALLS random system calls with hostile arguments -- addresses
- * around 0, UTEMP, UTOP, ULIM, UVPT, KERNBASE and the top of memory,
- * unaligned ones, env ids of itself, its children, its parent, its
+ * around 0, UMINADDR, UTEMP, UTOP, ULIM, UVPT, KERNBASE and the top of
+ * memory, unaligned ones, env ids of itself, its children, its parent, its
  * siblings, dead envs and none, every combination of permission bits,
  * ranges up to the whole address space, random words in unused argument
  * registers -- and pokes at kernel memory, and checks every result
@@ -197,7 +197,8 @@ static uintptr_t
 pick_va(void)
 {
 	static const uintptr_t edges[] = {
-		0, PGSIZE, (uintptr_t) UTEMP, (uintptr_t) PFTEMP, UTEXT,
+		0, PGSIZE, UMINADDR - PGSIZE, UMINADDR, (uintptr_t) UTEMP,
+		(uintptr_t) PFTEMP, UTEXT,
 		USTACKTOP - PGSIZE, USTACKTOP, UXSTACKTOP - PGSIZE, UTOP,
 		UENVS + PGSIZE, UPAGES, UVPT, UVPT + PTSIZE - PGSIZE,
 		ULIM - PGSIZE, ULIM, MMIOLIM, KSTACKTOP - KSTKSIZE,
@@ -272,10 +273,11 @@ perm_ok(uint32_t perm)
 	return (perm & PERM) == PERM && !(perm & ~PTE_SYSCALL);
 }
 
+// May a page be mapped at va?  Never below UMINADDR (inc/memlayout.h).
 static bool
 va_ok(uintptr_t va)
 {
-	return va < UTOP && PGOFF(va) == 0;
+	return va >= UMINADDR && va < UTOP && PGOFF(va) == 0;
 }
 
 // Our own mapping of va, or 0.
@@ -464,8 +466,9 @@ fz_page_unmap(void)
 	uintptr_t va = pick_va_for(t.kind);
 	int32_t r;
 
+	// Unmapping below UMINADDR, where nothing is, is allowed.
 	r = call(SYS_page_unmap, t.id, va, 0, 0, 0,
-		 expect(t.kind, va_ok(va) ? ARGS_OK : ARGS_BAD)
+		 expect(t.kind, va < UTOP && PGOFF(va) == 0 ? ARGS_OK : ARGS_BAD)
 		 & ~ERR(E_NO_MEM));
 	if (r == 0 && t.kind == SELF && (my_pte(va) & PTE_P))
 		fail("page_unmap", "%08x is still mapped", va);
@@ -641,7 +644,7 @@ fz_ipc_recv(void)
 	int perm;
 
 	r = call(SYS_ipc_recv, va, 0, 0, 0, 0,
-		 va < UTOP && PGOFF(va) ? ERR(E_INVAL)
+		 va < UTOP && !va_ok(va) ? ERR(E_INVAL)
 		 : OK | ERR(E_IPC_NOT_RECV));
 	if (r < 0)
 		return;

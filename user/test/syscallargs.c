@@ -50,6 +50,9 @@ check_page_alloc(void)
 	      sys_page_alloc(0, (void *) 0xf0000000, PERM), -E_INVAL);
 	check("page_alloc unaligned va",
 	      sys_page_alloc(0, SPARE + 1, PERM), -E_INVAL);
+	check("page_alloc va 0", sys_page_alloc(0, 0, PERM), -E_INVAL);
+	check("page_alloc va below UMINADDR",
+	      sys_page_alloc(0, (void *) (UMINADDR - PGSIZE), PERM), -E_INVAL);
 	check("page_alloc perm without PTE_U",
 	      sys_page_alloc(0, SPARE, PTE_P), -E_INVAL);
 	check("page_alloc perm without PTE_P",
@@ -76,6 +79,8 @@ check_page_map(void)
 	      sys_page_map(0, RO + 1, 0, SPARE, PERM), -E_INVAL);
 	check("page_map unaligned dstva",
 	      sys_page_map(0, RO, 0, SPARE + 1, PERM), -E_INVAL);
+	check("page_map dstva below UMINADDR",
+	      sys_page_map(0, RO, 0, (void *) 0x1000, PERM), -E_INVAL);
 	check("page_map unmapped srcva",
 	      sys_page_map(0, SPARE, 0, SPARE + PGSIZE, PERM), -E_INVAL);
 	check("page_map perm without PTE_U",
@@ -128,6 +133,8 @@ check_ipc_self(void)
 	      sys_ipc_try_send(sys_getenvid(), 0, (void *) UTOP, 0),
 	      -E_IPC_NOT_RECV);
 	check("ipc_recv unaligned dstva", sys_ipc_recv(SPARE + 1), -E_INVAL);
+	check("ipc_recv dstva below UMINADDR",
+	      sys_ipc_recv((void *) (UMINADDR - PGSIZE)), -E_INVAL);
 }
 
 // Run in the child: our parent is not ours to touch.
