@@ -43,13 +43,15 @@ serial_init(void)
 void
 serial_putc(int c)
 {
-	int i;
-
 	if (!serial_exists)
 		return;
-	// Bounded wait: a wedged port must not hang the kernel.
-	for (i = 0; !(inb(COM1 + COM_LSR) & COM_LSR_TXRDY) && i < 12800; i++)
-		;
+	// Wait as long as it takes: a port drains at its baud rate, and
+	// under QEMU as fast as the reader of its output reads.  A byte
+	// written before the last one has left overwrites it, so giving up
+	// after a while (when a busy host is slow to read, say) would
+	// silently lose output.
+	while (!(inb(COM1 + COM_LSR) & COM_LSR_TXRDY))
+		asm volatile("pause");
 	outb(COM1 + COM_TX, c);
 }
 
