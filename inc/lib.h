@@ -23,12 +23,15 @@ void	umain(int argc, char **argv);
 
 // libmain.c or entry.S
 extern const char *binaryname;
+// thisenv lives alone in the private page [uprivate, euprivate) (see
+// user/user.ld), which sfork copies instead of sharing.
 extern const volatile struct Env *thisenv;
 extern const volatile struct Env envs[NENV];
 extern const volatile struct PageInfo pages[];
 
-// user/user.ld: the first address past the program's bss
-extern unsigned char end[];
+// user/user.ld: the first address past the program's bss, and the
+// bounds of its private page
+extern unsigned char end[], uprivate[], euprivate[];
 
 // exit.c
 void	exit(void) __attribute__((noreturn));
@@ -59,6 +62,7 @@ int	sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int	sys_ipc_recv(void *rcv_pg);
 int	sys_page_copy(envid_t env, void *srcva, void *dstva, int perm);
 int	sys_page_cow_range(envid_t child, void *start, void *end);
+int	sys_page_share_range(envid_t child, void *start, void *end);
 
 /*
  * exofork is inlined: the child starts life returning from this very

@@ -17,9 +17,10 @@ enum {
 	SYS_ipc_try_send,
 	SYS_ipc_recv,
 	// Extensions to the course interface (see README): fewer calls
-	// for copy-on-write fork.
+	// for copy-on-write and shared-memory fork.
 	SYS_page_copy,
 	SYS_page_cow_range,
+	SYS_page_share_range,
 	NSYSCALLS
 };
 

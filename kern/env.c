@@ -115,6 +115,13 @@ envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 	return 0;
 }
 
+// e's birth number: no other env ever has it (see env_priv).
+uint64_t
+env_birth(struct Env *e)
+{
+	return env_priv[ENVX(e->env_id)].birth;
+}
+
 // Make each slot's ids repeat after n generations, so a test can reach
 // the wrap-around in a few reuses instead of 2^19.
 void

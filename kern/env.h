@@ -12,6 +12,7 @@ void	env_init(void);
 void	env_init_percpu(void);
 int	env_alloc(struct Env **e, struct Env *parent);
 void	env_set_id_cycle(uint32_t n);
+uint64_t env_birth(struct Env *e);	// unique to e, never reused
 void	env_leave_cpu(void);	// curenv stops running here; curenv = NULL
 void	env_free(struct Env *e);
 void	env_create(uint8_t *binary, enum EnvType type);

@@ -16,63 +16,87 @@
 #include <kern/console.h>
 #include <kern/sched.h>
 
-// The most sys_cputs prints in one entry to the kernel: about 4 ms of
-// serial output under emulation, the longest it keeps the kernel lock.
-#define CPUTS_CHUNK	1024
-
-// A sys_cputs cut short, per env slot: whose it is, the call's
-// arguments, and how many bytes are out.
-static struct {
-	envid_t env;
-	uintptr_t s;
-	size_t len, done;
-} cputs_progress[NENV];
-
 /*
- * Make the current env run system call num again when it resumes: back
- * its eip up over the two-byte int $0x30, and return num, which the
- * trap path puts back in eax.  In between, the kernel lock is released
- * and interrupts are taken (a pending timer tick preempts the env before
- * it re-enters), so a long call lets every other env make progress.
+ * Long system calls work in steps, one per entry to the kernel, so that
+ * none keeps the kernel lock for long.  After a step the call restarts
+ * itself: the env's eip goes back onto its int $0x30 (always the two
+ * bytes cd 30, whatever prefixes come before), and the trap path puts
+ * the call's number back in eax.  In between, the lock is released and
+ * pending interrupts are taken (a timer tick preempts the env before it
+ * re-enters), so every other env makes progress.  The user's registers
+ * stay as they were; how far the call got is kept here, per env slot,
+ * with the env's birth number so that no later env in the slot can pick
+ * it up.
  */
+struct Resume {
+	uint64_t birth;			// whose: 0 for no call in progress
+	uint32_t num, a1, a2, a3;	// the call
+	uint32_t checked, done;		// how far it got (each call says)
+};
+static struct Resume resumes[NENV];
+
+// The progress of the current env's call num(a1, a2, a3): where it
+// left off if it is being restarted, else all zero.
+static struct Resume *
+resume_of(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3)
+{
+	struct Resume *r = &resumes[ENVX(curenv->env_id)];
+	uint64_t birth = env_birth(curenv);
+
+	if (r->birth != birth || r->num != num || r->a1 != a1 || r->a2 != a2
+	    || r->a3 != a3)
+		*r = (struct Resume) { birth, num, a1, a2, a3, 0, 0 };
+	return r;
+}
+
+// The call r keeps is over; returns ret, its result.
 static int32_t
-syscall_restart(uint32_t num)
+resume_done(struct Resume *r, int32_t ret)
+{
+	r->birth = 0;
+	return ret;
+}
+
+// Restart the call r keeps when the env resumes (see struct Resume).
+static int32_t
+resume_later(struct Resume *r)
 {
 	curenv->env_tf.tf_eip -= 2;
-	return num;
+	return r->num;
 }
+
+// What one step of sys_cputs may do: check this many bytes of the
+// buffer (32768 pages: about a quarter of the time of a chunk), or
+// print this many (about 4 ms of serial output under emulation, when
+// the reader of the output keeps up).
+#define CPUTS_CHECK_STEP	(32768 * PGSIZE)
+#define CPUTS_CHUNK		1024
 
 /*
  * Print len bytes at s, which the env must be able to read: all of them
- * are checked first, so a bad buffer prints nothing.  Each entry prints
- * at most CPUTS_CHUNK bytes and restarts the call for the rest;
- * cputs_progress says where a restarted call resumes, and each chunk is
- * checked again, as its pages may have been unmapped since.
+ * are checked first, so a bad buffer prints nothing, then they are
+ * printed, CPUTS_CHUNK at a time; each chunk is checked again, as its
+ * pages may have been unmapped meanwhile.  A long call takes many steps.
  */
 static int32_t
 sys_cputs(const char *s, size_t len)
 {
-	int i = ENVX(curenv->env_id);
-	size_t done = 0, n;
+	struct Resume *r = resume_of(SYS_cputs, (uint32_t) s, len, 0);
+	size_t n;
 
-	if (cputs_progress[i].env == curenv->env_id
-	    && cputs_progress[i].s == (uintptr_t) s
-	    && cputs_progress[i].len == len)
-		done = cputs_progress[i].done;
-	else
-		user_mem_assert(curenv, s, len, PTE_U);
-	cputs_progress[i].env = 0;
-
-	n = MIN(len - done, CPUTS_CHUNK);
-	user_mem_assert(curenv, s + done, n, PTE_U);
-	cons_write(s + done, n);
-	if (done + n == len)
-		return 0;
-	cputs_progress[i].env = curenv->env_id;
-	cputs_progress[i].s = (uintptr_t) s;
-	cputs_progress[i].len = len;
-	cputs_progress[i].done = done + n;
-	return syscall_restart(SYS_cputs);
+	if (r->checked < len) {
+		n = MIN(len - r->checked, CPUTS_CHECK_STEP
+			- PGOFF(s + r->checked));
+		user_mem_assert(curenv, s + r->checked, n, PTE_U);
+		r->checked += n;
+		if (r->checked < len)
+			return resume_later(r);
+	}
+	n = MIN(len - r->done, CPUTS_CHUNK);
+	user_mem_assert(curenv, s + r->done, n, PTE_U);
+	cons_write(s + r->done, n);
+	r->done += n;
+	return r->done < len ? resume_later(r) : resume_done(r, 0);
 }
 
 // A character from the console, or 0 if none is waiting.
@@ -261,24 +285,26 @@ sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
 	return r;
 }
 
-// How fork shares the page pte maps: PTE_SHARE pages as they are,
-// writable ones copy-on-write, read-only ones read-only.
+/*
+ * How a child gets the page pte maps, with the caller's own entry made
+ * to match.  cow (fork): writable pages become copy-on-write in both.
+ * Otherwise (sfork) the page is shared as it is, writable ones included.
+ * Either way PTE_SHARE pages are shared and copy-on-write and read-only
+ * ones stay so.  Which pages get which is the user library's choice.
+ */
 static pte_t
-fork_perm(pte_t pte)
+child_perm(pte_t pte, bool cow)
 {
-	if (pte & PTE_SHARE)
-		return pte & PTE_SYSCALL;
-	if (pte & (PTE_W | PTE_COW))
+	if (cow && !(pte & PTE_SHARE) && (pte & (PTE_W | PTE_COW)))
 		return ((pte & PTE_SYSCALL) & ~PTE_W) | PTE_COW;
 	return pte & PTE_SYSCALL;
 }
 
-// Share the page *pte maps at va with child, as fork_perm says, and
-// make the caller's own entry match.
+// Share the page *pte maps at va with child, as child_perm says.
 static int
-cow_share(struct Env *child, pte_t *pte, uintptr_t va)
+share_page(struct Env *child, pte_t *pte, uintptr_t va, bool cow)
 {
-	pte_t perm = fork_perm(*pte);
+	pte_t perm = child_perm(*pte, cow);
 	int r;
 
 	r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(*pte)),
@@ -288,47 +314,62 @@ cow_share(struct Env *child, pte_t *pte, uintptr_t va)
 	return r;
 }
 
+// How many page table entries one step of a range call may examine.
+#define RANGE_STEP	(4 * NPTENTRIES)
+
 /*
  * Map every present page of the caller in [start, end) into its child
- * at the same address, as fork_perm says, marking the caller's writable
- * pages copy-on-write too.  One call instead of two per page.  The scan
- * skips absent page tables and reads present ones word by word, so it
- * costs a few instructions per table entry.  On -E_NO_MEM the child is
- * half-built (the caller destroys it); the caller's pages all still work.
+ * at the same address, as child_perm says.  One call instead of two per
+ * page.  The scan skips absent page tables and reads present ones word
+ * by word, so it costs a few instructions per table entry; a range with
+ * more than RANGE_STEP entries of present tables takes several steps.
+ * On -E_NO_MEM the child is half-built (the caller destroys it); the
+ * caller's pages all still work.
  */
 static int
-sys_page_cow_range(envid_t envid, uintptr_t start, uintptr_t end)
+share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
+	    bool cow)
 {
+	struct Resume *resume = resume_of(num, envid, start, end);
 	struct Env *child;
 	pde_t *pgdir = curenv->env_pgdir;
 	pte_t *pt, *pte, *last;
 	uintptr_t va;
-	int r;
+	int r, budget = RANGE_STEP;
 
 	if ((r = envid2env(envid, &child, 1)) < 0)
-		return r;
+		return resume_done(resume, r);
 	if (child == curenv || PGOFF(start) || PGOFF(end) || start > end
 	    || end > UTOP)
-		return -E_INVAL;
-	for (va = start; va < end; va = ROUNDDOWN(va, PTSIZE) + PTSIZE) {
+		return resume_done(resume, -E_INVAL);
+	va = MAX(start, resume->done);
+	for (; va < end; va = ROUNDDOWN(va, PTSIZE) + PTSIZE) {
 		if (!(pgdir[PDX(va)] & PTE_P))
 			continue;
+		if (budget <= 0)
+			break;
 		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
 		last = (end - ROUNDDOWN(va, PTSIZE) >= PTSIZE)
 			? &pt[NPTENTRIES - 1] : &pt[PTX(end - 1)];
+		budget -= last - &pt[PTX(va)] + 1;
 		for (pte = &pt[PTX(va)]; pte <= last; pte++) {
 			if (!(*pte & PTE_P))
 				continue;
-			r = cow_share(child, pte,
-				      ROUNDDOWN(va, PTSIZE) + (pte - pt) * PGSIZE);
+			r = share_page(child, pte, ROUNDDOWN(va, PTSIZE)
+				       + (pte - pt) * PGSIZE, cow);
 			if (r < 0)
 				goto out;
 		}
 	}
 out:
 	// The caller may hold writable translations of pages now shared.
-	tlbflush();
-	return r;
+	if (cow)
+		tlbflush();
+	if (r == 0 && va < end) {
+		resume->done = va;
+		return resume_later(resume);
+	}
+	return resume_done(resume, r);
 }
 
 /*
@@ -416,7 +457,9 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	case SYS_page_copy:
 		return sys_page_copy(a1, (void *) a2, (void *) a3, a4);
 	case SYS_page_cow_range:
-		return sys_page_cow_range(a1, a2, a3);
+		return share_range(num, a1, a2, a3, true);
+	case SYS_page_share_range:
+		return share_range(num, a1, a2, a3, false);
 	default:
 		return -E_INVAL;
 	}

@@ -163,6 +163,37 @@ unexpected_trap(struct Trapframe *tf)
 static_assert(offsetof(struct Trapframe, tf_cs) == TF_CS);
 static_assert(offsetof(struct Env, env_cpunum) == ENV_CPUNUM);
 
+/*
+ * The interrupts whose handling depends on nothing that was running:
+ * device input, and IPIs or errors with nothing left to do.  Returns
+ * whether trapno was one.
+ */
+static bool
+device_interrupt(uint32_t trapno)
+{
+	switch (trapno) {
+	// These come from the 8259, which acknowledges itself (auto-EOI).
+	case IRQ_OFFSET + IRQ_KBD:
+		kbd_intr();
+		return true;
+	case IRQ_OFFSET + IRQ_SERIAL:
+		serial_intr();
+		return true;
+	case IRQ_OFFSET + IRQ_SPURIOUS:
+		// Not a real interrupt: no acknowledgement is owed.
+		spurious_interrupts++;
+		return true;
+	case IRQ_OFFSET + IRQ_WAKEUP:
+	case IRQ_OFFSET + IRQ_TLBFLUSH:
+		// Handled on entry, or sent to a CPU that since moved on.
+		return true;
+	case IRQ_OFFSET + IRQ_ERROR:
+		cprintf("local APIC error on CPU %d\n", cpunum());
+		return true;
+	}
+	return false;
+}
+
 // Interrupts and exceptions but the two hot ones, system calls and
 // user page faults, which trap() handles itself.
 static void
@@ -177,26 +208,9 @@ trap_dispatch(struct Trapframe *tf)
 		return;
 	case IRQ_OFFSET + IRQ_TIMER:
 		sched_yield();		// does not return
-	// These come from the 8259, which acknowledges itself (auto-EOI).
-	case IRQ_OFFSET + IRQ_KBD:
-		kbd_intr();
-		return;
-	case IRQ_OFFSET + IRQ_SERIAL:
-		serial_intr();
-		return;
-	case IRQ_OFFSET + IRQ_SPURIOUS:
-		// Not a real interrupt: no acknowledgement is owed.
-		spurious_interrupts++;
-		return;
-	case IRQ_OFFSET + IRQ_WAKEUP:
-	case IRQ_OFFSET + IRQ_TLBFLUSH:
-		// Handled on entry, or sent to a CPU that since moved on.
-		return;
-	case IRQ_OFFSET + IRQ_ERROR:
-		cprintf("local APIC error on CPU %d\n", cpunum());
-		return;
 	}
-	unexpected_trap(tf);
+	if (!device_interrupt(tf->tf_trapno))
+		unexpected_trap(tf);
 }
 
 /*
@@ -313,6 +327,7 @@ trap_vm86(struct Vm86Frame *f)
 {
 	ack_interrupt(f->trapno);
 	lock_kernel();
+	device_interrupt(f->trapno);	// input that came in meanwhile
 	cprintf("[%08x] trap %d from virtual-8086 mode at %04x:%04x\n",
 		curenv->env_id, f->trapno, f->cs & 0xffff, f->eip & 0xffff);
 	env_destroy(curenv);

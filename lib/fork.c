@@ -1,14 +1,21 @@
 /*
- * fork with copy-on-write.
+ * fork with copy-on-write, and sfork with shared memory.
  *
- * The parent's writable pages become read-only with PTE_COW in both
- * parent and child; whichever writes such a page first takes a page
- * fault, and pgfault below gives it a private copy.  PTE_SHARE pages
- * stay shared writable, read-only pages are simply shared.
+ * fork: the parent's writable pages become read-only with PTE_COW in
+ * both parent and child; whichever writes such a page first takes a
+ * page fault, and pgfault below gives it a private copy.  PTE_SHARE
+ * pages stay shared writable, read-only pages are simply shared.
+ *
+ * sfork: every page is shared as it is, writable ones included, but for
+ * the stack area (the 4 MiB below USTACKTOP) and the private page that
+ * holds thisenv, which are copy-on-write as in fork.  A page that is
+ * copy-on-write already (from an earlier fork) stays so, and is not
+ * shared once written.
  *
  * Cost: one sys_page_cow_range call maps the whole address space (the
- * kernel skips absent page tables), plus a handful of calls to set up
- * the child; then one fault and one sys_page_copy per page written.
+ * kernel skips absent page tables; sfork makes four range calls), plus
+ * a handful of calls to set up the child; then one fault and one
+ * sys_page_copy per copy-on-write page written.
  */
 #include <inc/lib.h>
 
@@ -29,11 +36,33 @@ pgfault(struct UTrapframe *utf)
 		panic("fork: copying page %08x: %e", addr, r);
 }
 
-// Create a child sharing our memory copy-on-write.  Returns the child's
-// id in the parent, 0 in the child, or a negative error code (with no
-// child left behind).
-envid_t
-fork(void)
+// fork's child: everything but the exception stack, copy-on-write.
+static int
+map_copied(envid_t child)
+{
+	return sys_page_cow_range(child, 0, (void *) (UXSTACKTOP - PGSIZE));
+}
+
+// sfork's child: the stack area and the private page (thisenv)
+// copy-on-write, everything else below them shared.
+static int
+map_shared(envid_t child)
+{
+	void *stack = (void *) (USTACKTOP - PTSIZE);
+	int r;
+
+	if ((r = sys_page_share_range(child, 0, uprivate)) < 0
+	    || (r = sys_page_cow_range(child, uprivate, euprivate)) < 0
+	    || (r = sys_page_share_range(child, euprivate, stack)) < 0)
+		return r;
+	return sys_page_cow_range(child, stack, (void *) USTACKTOP);
+}
+
+// Create a child whose memory map() sets up, with its own exception
+// stack.  Returns the child's id in the parent, 0 in the child, or a
+// negative error code (with no child left behind).
+static envid_t
+fork_with(int (*map)(envid_t child))
 {
 	envid_t child;
 	int r;
@@ -48,9 +77,7 @@ fork(void)
 		return 0;
 	}
 
-	// Everything but the exception stack, which each env has its own of.
-	r = sys_page_cow_range(child, 0, (void *) (UXSTACKTOP - PGSIZE));
-	if (r < 0)
+	if ((r = map(child)) < 0)
 		goto bad;
 	r = sys_page_alloc(child, (void *) (UXSTACKTOP - PGSIZE),
 			   PTE_P | PTE_U | PTE_W);
@@ -67,9 +94,16 @@ bad:
 	return r;
 }
 
-// Shared-memory fork is not provided.
+// A child with a copy-on-write copy of our memory.
+envid_t
+fork(void)
+{
+	return fork_with(map_copied);
+}
+
+// A child sharing our memory, but for its own stack and thisenv.
 envid_t
 sfork(void)
 {
-	return -E_INVAL;
+	return fork_with(map_shared);
 }

@@ -1,7 +1,8 @@
 /* The C start of every user program: set up the library, run umain. */
 #include <inc/lib.h>
 
-const volatile struct Env *thisenv;
+// Each env's own, even under sfork: alone in the private page.
+const volatile struct Env *thisenv __attribute__((section(".bss.private")));
 const char *binaryname = "<unknown>";
 
 void libmain(int argc, char **argv);

@@ -24,5 +24,8 @@ set_pgfault_handler(void (*handler)(struct UTrapframe *utf))
 		if (r < 0)
 			panic("set_pgfault_handler: upcall: %e", r);
 	}
-	_pgfault_handler = handler;
+	// Only if it changes: after a fork this page is copy-on-write, and
+	// each fork would otherwise copy it for nothing.
+	if (_pgfault_handler != handler)
+		_pgfault_handler = handler;
 }

@@ -109,3 +109,10 @@ sys_page_cow_range(envid_t child, void *start, void *end)
 	return syscall_raw(SYS_page_cow_range, child, (uint32_t) start,
 		       (uint32_t) end, 0, 0);
 }
+
+int
+sys_page_share_range(envid_t child, void *start, void *end)
+{
+	return syscall_raw(SYS_page_share_range, child, (uint32_t) start,
+		       (uint32_t) end, 0, 0);
+}

@@ -2,12 +2,14 @@
  * sys_cputs with lengths no one prints whole: 2^31 bytes (2 GiB of
  * addresses, a few pages mapped over and over) and 4 MiB.  Printing
  * either takes from seconds to hours, so a child prints each while the
- * parent keeps printing lines of its own; then the parent destroys both
- * children in the middle of their calls.  The output must be the
- * children's bytes, whole lines of them, with the parent's lines in
- * between.  The kernel prints a long string a chunk per kernel entry,
- * and each entry counts in the env's env_runs: the parent waits for a
- * few chunks of each child between its lines.
+ * parent keeps printing lines of its own.  Then the parent destroys the
+ * first child in the middle of its call, and unmaps a page ahead of
+ * where the second has got to, which must then die of it.  The output
+ * must be the children's bytes, NULs included, whole lines of them,
+ * with the parent's lines in between.  The kernel checks a long buffer a few MiB per kernel entry,
+ * then prints it a chunk per entry, and each entry counts in the env's
+ * env_runs: the parent waits for the checks to be over, then for a few
+ * chunks of each child between its lines.
  */
 #include <inc/lib.h>
 
@@ -16,8 +18,10 @@
 #define NPAGES		16			// 2 GiB of one page: too many refs
 #define BUF		0x10000000		// where its copies start
 #define LINELEN		64
-#define TICKS		8
-#define CHUNKS		4	// of each child's, between two parent lines
+#define TICKS		4
+#define CHUNKS		2	// of each child's, between two parent lines
+#define CHECKS		40	// returns: 16 check steps, a preemption after each
+#define CHUNK		1024	// the most the kernel prints per entry
 
 // NPAGES pages of numbered lines, each page the same.
 static void
@@ -34,6 +38,7 @@ fill_pages(const char *name)
 		snprintf(line, LINELEN, "cputsbig: %s line %02d "
 			 "abcdefghijklmnopqrstuvwxyz0123456789", name, n);
 		memset(line + strlen(line), '.', LINELEN - 1 - strlen(line));
+		line[LINELEN - 2] = '\0';
 		line[LINELEN - 1] = '\n';
 	}
 }
@@ -70,6 +75,29 @@ spawn_printer(const char *name, size_t len)
 	return kid;
 }
 
+/*
+ * Stop big and unmap a page of its buffer it cannot have printed yet.
+ * It prints at most a chunk per kernel entry, and env_runs counts its
+ * returns to user mode; once it is not runnable it makes at most one
+ * more step, and does not return to user mode again.
+ */
+static uintptr_t
+unmap_ahead(envid_t big, uint32_t runs_before)
+{
+	uint32_t runs;
+	uintptr_t va;
+	int r;
+
+	if ((r = sys_env_set_status(big, ENV_NOT_RUNNABLE)) < 0)
+		panic("cputsbig: stopping the child: %e", r);
+	runs = envs[ENVX(big)].env_runs - runs_before;
+	va = ROUNDUP(BUF + (runs + 2) * CHUNK, PGSIZE);
+	if ((r = sys_page_unmap(big, (void *) va)) < 0
+	    || (r = sys_env_set_status(big, ENV_RUNNABLE)) < 0)
+		panic("cputsbig: unmapping in the child: %e", r);
+	return va;
+}
+
 static bool
 gone(envid_t id)
 {
@@ -77,14 +105,13 @@ gone(envid_t id)
 		|| envs[ENVX(id)].env_status == ENV_FREE;
 }
 
-// Yield until both children have entered the kernel n more times.
+// Yield until env id has returned to user mode n more times.
 static void
-wait_runs(envid_t a, envid_t b, int n)
+wait_runs(envid_t id, uint32_t n)
 {
-	uint32_t ra = envs[ENVX(a)].env_runs, rb = envs[ENVX(b)].env_runs;
+	uint32_t start = envs[ENVX(id)].env_runs;
 
-	while (envs[ENVX(a)].env_runs - ra < n
-	       || envs[ENVX(b)].env_runs - rb < n)
+	while (envs[ENVX(id)].env_runs - start < n)
 		sys_yield();
 }
 
@@ -92,21 +119,28 @@ void
 umain(int argc, char **argv)
 {
 	envid_t huge, big;
+	uint32_t runs_before;
+	uintptr_t hole;
 	int i, r;
 
 	huge = spawn_printer("2GiB", 0x80000000);
 	big = spawn_printer("4MiB", 4 << 20);
 	ipc_recv(NULL, NULL, NULL);
 	ipc_recv(NULL, NULL, NULL);
+	runs_before = envs[ENVX(big)].env_runs;
 	ipc_send(huge, 0, NULL, 0);
 	ipc_send(big, 0, NULL, 0);
+	wait_runs(huge, CHECKS);
 	for (i = 0; i < TICKS; i++) {
-		wait_runs(huge, big, CHUNKS);
+		wait_runs(huge, CHUNKS);
+		wait_runs(big, CHUNKS);
 		cprintf("cputsbig: parent tick %d\n", i);
 	}
-	if ((r = sys_env_destroy(huge)) < 0 || (r = sys_env_destroy(big)) < 0)
+	if ((r = sys_env_destroy(huge)) < 0)
 		cprintf("cputsbig: FAIL: destroy: %e\n", r);
+	hole = unmap_ahead(big, runs_before);
 	while (!gone(huge) || !gone(big))
 		sys_yield();
-	cprintf("cputsbig: both children destroyed while printing\n");
+	cprintf("cputsbig: one child destroyed while printing, the other "
+		"stopped at the page unmapped at %08x\n", hole);
 }

@@ -491,8 +491,8 @@ fz_page_copy(void)
 }
 
 /*
- * Share our pages with a victim copy-on-write, as fork does (half the
- * time the whole of memory).  Our own exception stack is left out: made
+ * Share our pages with a victim copy-on-write, as fork does, or as they
+ * are, as sfork does (half the time the whole of memory).  Our own exception stack is left out: made
  * copy-on-write, it could not take the next fault.
  */
 static void
@@ -501,13 +501,14 @@ fz_page_cow_range(void)
 	struct target t = below(2) ? pick_env() : pick_mine();
 	uintptr_t start = below(2) ? pick_va() : 0;
 	uintptr_t end = below(2) ? pick_va() : UTOP;
+	int num = below(2) ? SYS_page_cow_range : SYS_page_share_range;
 	int args;
 
 	if (end == UTOP)
 		end = MAX(start, UXSTACKTOP - PGSIZE);
 	args = PGOFF(start) == 0 && PGOFF(end) == 0 && start <= end
 		&& end <= UTOP && t.kind == MINE ? ARGS_OK : ARGS_BAD;
-	call(SYS_page_cow_range, t.id, start, end, 0, 0, expect(t.kind, args));
+	call(num, t.id, start, end, 0, 0, expect(t.kind, args));
 }
 
 static void

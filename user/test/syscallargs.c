@@ -137,6 +137,35 @@ check_ipc_self(void)
 	      sys_ipc_recv((void *) (UMINADDR - PGSIZE)), -E_INVAL);
 }
 
+// The range calls fork and sfork make, each with bad arguments.
+static void
+check_ranges(envid_t kid)
+{
+	static const struct {
+		const char *name;
+		int (*call)(envid_t, void *, void *);
+	} calls[] = {
+		{ "page_cow_range", sys_page_cow_range },
+		{ "page_share_range", sys_page_share_range },
+	};
+	char what[64];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(calls); i++) {
+		snprintf(what, sizeof(what), "%s into itself", calls[i].name);
+		check(what, calls[i].call(0, 0, SPARE), -E_INVAL);
+		snprintf(what, sizeof(what), "%s bad envid", calls[i].name);
+		check(what, calls[i].call(NOENV, 0, SPARE), -E_BAD_ENV);
+		snprintf(what, sizeof(what), "%s unaligned end", calls[i].name);
+		check(what, calls[i].call(kid, 0, SPARE + 1), -E_INVAL);
+		snprintf(what, sizeof(what), "%s start past end", calls[i].name);
+		check(what, calls[i].call(kid, SPARE, RO), -E_INVAL);
+		snprintf(what, sizeof(what), "%s end past UTOP", calls[i].name);
+		check(what, calls[i].call(kid, 0, (void *) (UTOP + PGSIZE)),
+		      -E_INVAL);
+	}
+}
+
 // Run in the child: our parent is not ours to touch.
 static void
 check_not_child(envid_t parent)
@@ -156,6 +185,10 @@ check_not_child(envid_t parent)
 	      -E_BAD_ENV);
 	check("env_destroy of a non-child",
 	      sys_env_destroy(parent), -E_BAD_ENV);
+	check("page_cow_range into a non-child",
+	      sys_page_cow_range(parent, 0, SPARE), -E_BAD_ENV);
+	check("page_share_range into a non-child",
+	      sys_page_share_range(parent, 0, SPARE), -E_BAD_ENV);
 }
 
 // Run in the parent once child waits in sys_ipc_recv(SPARE): a bad page
@@ -217,6 +250,7 @@ umain(int argc, char **argv)
 		return;
 	}
 	check_ipc_page(kid);
+	check_ranges(kid);
 	ipc_send(kid, 0, 0, 0);
 	r = ipc_recv(0, 0, 0);
 	npass += r >> 16;

@@ -10,7 +10,8 @@
  *   3. the first env itself does as the first child did.
  * Each must end only the env that did it.  The registers a trap frame
  * saves first hold 0x41414141, so a frame written outside its env
- * shows.
+ * shows: a child's would run into the end of envs[0], the parent's, at
+ * its IPC fields.
  */
 #include <inc/lib.h>
 
@@ -70,6 +71,20 @@ gone(envid_t id)
 		|| envs[ENVX(id)].env_status == ENV_FREE;
 }
 
+// A child's trap frame, written 16 bytes too low, would have put its
+// registers in our IPC fields.
+static void
+check_own_env(void)
+{
+	const volatile struct Env *me = &envs[0];
+
+	if ((uint32_t) me->env_ipc_dstva == 0x41414141
+	    || me->env_ipc_value == 0x41414141
+	    || me->env_ipc_from == 0x41414141
+	    || me->env_ipc_perm == 0x41414141)
+		cprintf("vm86: FAIL: a child's registers are in envs[0]\n");
+}
+
 static envid_t
 child(void (*body)(void))
 {
@@ -112,11 +127,13 @@ umain(int argc, char **argv)
 		cprintf("vm86: FAIL: destroying the child: %e\n", r);
 	while (!gone(kid))
 		sys_yield();
+	check_own_env();
 
 	// 2.
 	kid = child(vm86_unmapped);
 	while (!gone(kid))
 		sys_yield();
+	check_own_env();
 	cprintf("vm86: both children gone\n");
 
 	// 3.

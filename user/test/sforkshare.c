@@ -1,0 +1,62 @@
+/*
+ * sfork shares memory but for the stack and thisenv.  Parent and child
+ * take turns through a shared counter (no IPC): each sees the other's
+ * writes to globals at once, a local variable changed by one keeps its
+ * value in the other, and thisenv names each one itself.  Runs on 1 CPU
+ * and on several.
+ */
+#include <inc/lib.h>
+
+#define TURNS		100
+
+static volatile int turn;	// shared: whose move (even: parent's)
+static volatile int seen[2];	// shared: the turns each side made
+static int nfail;
+
+static void
+check(bool ok, const char *what)
+{
+	if (ok)
+		return;
+	cprintf("sforkshare: FAIL: [%08x] %s\n", sys_getenvid(), what);
+	nfail++;
+}
+
+// Play side (0: parent, 1: child) until TURNS turns have gone by.
+static void
+play(int side, volatile int *local)
+{
+	while (turn < TURNS) {
+		if (turn % 2 != side) {
+			sys_yield();
+			continue;
+		}
+		check(*local == side, "a local variable changed under it");
+		check(thisenv->env_id == sys_getenvid(), "thisenv is not itself");
+		seen[side]++;
+		turn++;
+	}
+}
+
+void
+umain(int argc, char **argv)
+{
+	volatile int local = 0;	// on the stack: each side's own
+	envid_t kid;
+
+	if ((kid = sfork()) < 0)
+		panic("sforkshare: sfork: %e", kid);
+	if (kid == 0) {
+		local = 1;
+		play(1, &local);
+		exit();
+	}
+	play(0, &local);
+	while (envs[ENVX(kid)].env_status != ENV_FREE)
+		sys_yield();
+	check(seen[0] == TURNS / 2 && seen[1] == TURNS / 2,
+	      "the turns do not add up");
+	// nfail is shared too: it counts the child's failures as well.
+	cprintf("sforkshare: %d turns through shared memory, stacks and "
+		"thisenv private, %d failures\n", seen[0] + seen[1], nfail);
+}
