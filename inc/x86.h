@@ -182,6 +182,23 @@ read_tsc(void)
 	return tsc;
 }
 
+static inline void
+cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
+      uint32_t *edx)
+{
+	asm volatile("cpuid"
+		     : "=a" (*eax), "=b" (*ebx), "=c" (*ecx), "=d" (*edx)
+		     : "a" (leaf), "c" (0));
+}
+
+static inline uint64_t
+rdmsr(uint32_t msr)
+{
+	uint64_t val;
+	asm volatile("rdmsr" : "=A" (val) : "c" (msr));
+	return val;
+}
+
 // Atomically store newval in *addr and return what was there.
 static inline uint32_t
 xchg(volatile uint32_t *addr, uint32_t newval)

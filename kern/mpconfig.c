@@ -198,6 +198,22 @@ table_walk(struct mp_table *t)
 	return 0;
 }
 
+#define CPUID_EDX_APIC		(1 << 9)
+#define MSR_APIC_BASE		0x1B
+
+// With no MP table (qboot, say), the boot CPU's own local APIC: its
+// address from the APIC base MSR, if CPUID says it has one, else 0.
+static physaddr_t
+lapic_base_from_msr(void)
+{
+	uint32_t eax, ebx, ecx, edx;
+
+	cpuid(1, &eax, &ebx, &ecx, &edx);
+	if (!(edx & CPUID_EDX_APIC))
+		return 0;
+	return (physaddr_t) rdmsr(MSR_APIC_BASE) & ~(PGSIZE - 1);
+}
+
 void
 mp_init(void)
 {
@@ -213,7 +229,7 @@ mp_init(void)
 	} else {
 		ncpu = 1;
 		cpus[0].cpu_id = 0;
-		lapicaddr = 0;
+		lapicaddr = lapic_base_from_msr();
 		cprintf("SMP: no MP table, running on one CPU\n");
 	}
 	bootcpu = &cpus[0];

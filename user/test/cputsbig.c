@@ -1,6 +1,7 @@
 /*
  * sys_cputs with lengths no one prints whole: 2^31 bytes (2 GiB of
- * addresses, a few pages mapped over and over) and 4 MiB.  Printing
+ * addresses, a few pages mapped over and over; HUGE_LEN, which the
+ * variant cputsmp sets to 4 MiB) and 4 MiB.  Printing
  * either takes from seconds to hours, so a child prints each while the
  * parent keeps printing lines of its own.  Then the parent destroys the
  * first child in the middle of its call, and unmaps a page ahead of
@@ -18,6 +19,9 @@
 #define NPAGES		16			// 2 GiB of one page: too many refs
 #define BUF		0x10000000		// where its copies start
 #define LINELEN		64
+#ifndef HUGE_LEN
+#define HUGE_LEN	0x80000000
+#endif
 #define TICKS		4
 #define CHUNKS		2	// of each child's, between two parent lines
 #define CHECKS		40	// returns: 16 check steps, a preemption after each
@@ -123,7 +127,7 @@ umain(int argc, char **argv)
 	uintptr_t hole;
 	int i, r;
 
-	huge = spawn_printer("2GiB", 0x80000000);
+	huge = spawn_printer(HUGE_LEN == 0x80000000 ? "2GiB" : "huge", HUGE_LEN);
 	big = spawn_printer("4MiB", 4 << 20);
 	ipc_recv(NULL, NULL, NULL);
 	ipc_recv(NULL, NULL, NULL);
