@@ -6,10 +6,12 @@ gdb commands for looking at the kernel from outside: `jos envs`, `jos tf`,
 They read the kernel's data through QEMU's gdb stub, as the selected CPU
 sees memory, and take every structure's layout from the kernel's debug
 info (obj/kern/kernel must be loaded as the symbol file), so a field
-added to struct Env needs no change here.  Only what the debug info
-lacks is repeated below: numbers that are #defines, fixed by the
-interface (inc/memlayout.h, inc/mmu.h, inc/env.h), and the trap names
-kern/trap.c prints.
+added to struct Env needs no change here; the trap names, too, are
+kern/trap.c's own excnames[].  Only what the debug info lacks is
+repeated below: numbers that are #defines, fixed by the interface
+(inc/memlayout.h, inc/mmu.h, inc/env.h, inc/trap.h), and what
+kern/trap.c decides in code (the labels print_trapframe prints, the
+vectors trapname() names without its table).
 """
 
 import os
@@ -26,6 +28,8 @@ NENV = 1024
 GD_KT = 0x08
 USER_CS = 0x18 | 3
 T_PGFLT = 14
+T_SYSCALL = 48
+IRQ_OFFSET = 32
 CR0_WP = 0x10000
 CR0_PG = 0x80000000
 CR4_PSE = 0x10
@@ -35,26 +39,6 @@ PTE_PS = 0x80
 PTE_BITS = [(0x1, "P"), (0x2, "W"), (0x4, "U"), (0x8, "PWT"),
     (0x10, "PCD"), (0x20, "A"), (0x40, "D"), (0x80, "PS"), (0x100, "G"),
     (0x200, "AVAIL"), (0x400, "SHARE"), (0x800, "COW")]
-
-# As kern/trap.c's trapname() names them.
-TRAP_NAMES = ["Divide error", "Debug", "Non-Maskable Interrupt",
-    "Breakpoint", "Overflow", "BOUND Range Exceeded", "Invalid Opcode",
-    "Device Not Available", "Double Fault", "Coprocessor Segment Overrun",
-    "Invalid TSS", "Segment Not Present", "Stack Fault",
-    "General Protection", "Page Fault", "(unknown trap)",
-    "x87 FPU Floating-Point Error", "Alignment Check", "Machine-Check",
-    "SIMD Floating-Point Exception"]
-
-
-def trap_name(trapno):
-    if trapno < len(TRAP_NAMES):
-        return TRAP_NAMES[trapno]
-    if trapno == 48:
-        return "System call"
-    if 32 <= trapno < 48:
-        return "Hardware Interrupt"
-    return "(unknown trap)"
-
 
 # ---------------------------------------------------------------------
 # Reading the machine and the kernel
@@ -154,6 +138,20 @@ class JosCommand(gdb.Command):
             self.run(arg.strip())
         except gdb.error as e:
             raise gdb.GdbError(str(e))
+
+
+def trap_name(trapno):
+    """A trap's name as kern/trap.c's trapname() gives it: from the
+    kernel's excnames[] (read from its memory), then the vectors it
+    names in code."""
+    names = kernel_var("excnames")
+    if trapno <= names.type.range()[1]:
+        return names[trapno].string()
+    if trapno == T_SYSCALL:
+        return "System call"
+    if IRQ_OFFSET <= trapno < IRQ_OFFSET + 16:
+        return "Hardware Interrupt"
+    return "(unknown trap)"
 
 
 def function_at(pc):
