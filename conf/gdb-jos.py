@@ -276,34 +276,46 @@ def trapframe_at(addr):
     return tf
 
 
+# print_trapframe's labels, where they are not the field's name, and
+# the fields it prints only for a trap from user mode.
+TF_LABELS = {"trapno": "trap", "eflags": "flag"}
+TF_USER_ONLY = ("esp", "ss")
+
+
+def frame_fields(tf):
+    """(label, value) for each field of the struct Trapframe value tf,
+    as the debug info lays it out: struct PushRegs's registers in place
+    of tf_regs, and no padding.  That is print_trapframe's order."""
+    for f in tf.type.strip_typedefs().fields():
+        if f.type.strip_typedefs().code == gdb.TYPE_CODE_STRUCT:
+            yield from frame_fields(tf[f])
+        elif "padding" not in f.name:
+            name = f.name.split("_", 1)[1]
+            yield TF_LABELS.get(name, name), tf[f]
+
+
 def print_trapframe(addr, cpu, cr2=None):
     """Print the struct Trapframe at addr as kern/trap.c's
-    print_trapframe does."""
+    print_trapframe does: 16-bit fields (the segment selectors) as
+    0x----%04x, and cr2, when given, after the trap number."""
     tf = trapframe_at(addr)
-    r = tf["tf_regs"]
+    trapno, user = int(tf["tf_trapno"]), int(tf["tf_cs"]) & 3
     print("TRAP frame at 0x%08x from CPU %d" % (addr, cpu))
-    for name in ("edi", "esi", "ebp", "oesp", "ebx", "edx", "ecx", "eax"):
-        print("  %-4s 0x%08x" % (name, int(r["reg_" + name])))
-    print("  es   0x----%04x" % int(tf["tf_es"]))
-    print("  ds   0x----%04x" % int(tf["tf_ds"]))
-    trapno = int(tf["tf_trapno"])
-    print("  trap 0x%08x %s" % (trapno, trap_name(trapno)))
-    if cr2 is not None:
-        print("  cr2  0x%08x" % cr2)
-    err = int(tf["tf_err"])
-    if trapno == T_PGFLT:
-        print("  err  0x%08x [%s, %s, %s]" % (err,
-            "user" if err & 4 else "kernel",
-            "write" if err & 2 else "read",
-            "protection" if err & 1 else "not-present"))
-    else:
-        print("  err  0x%08x" % err)
-    print("  eip  0x%08x" % int(tf["tf_eip"]))
-    print("  cs   0x----%04x" % int(tf["tf_cs"]))
-    print("  flag 0x%08x" % int(tf["tf_eflags"]))
-    if int(tf["tf_cs"]) & 3:
-        print("  esp  0x%08x" % int(tf["tf_esp"]))
-        print("  ss   0x----%04x" % int(tf["tf_ss"]))
+    for label, value in frame_fields(tf):
+        if label in TF_USER_ONLY and not user:
+            continue
+        v = int(value)
+        line = "  %-4s " % label + ("0x----%04x" % v
+            if value.type.sizeof == 2 else "0x%08x" % v)
+        if label == "trap":
+            line += " " + trap_name(v)
+        elif label == "err" and trapno == T_PGFLT:
+            line += " [%s, %s, %s]" % ("user" if v & 4 else "kernel",
+                "write" if v & 2 else "read",
+                "protection" if v & 1 else "not-present")
+        print(line)
+        if label == "trap" and cr2 is not None:
+            print("  cr2  0x%08x" % cr2)
 
 
 def user_trapframe():
