@@ -32,6 +32,7 @@ struct CpuInfo {
 	uint8_t cpu_id;			// local APIC id; also the index in cpus[]
 	volatile unsigned cpu_status;	// CPU_UNUSED, CPU_STARTED or CPU_HALTED
 	struct Env *cpu_env;		// the env this CPU runs, or NULL
+	pde_t *cpu_pgdir;		// the page directory it has loaded
 	volatile bool cpu_sleeping;	// in cpu_sleep: waiting for an interrupt
 	volatile bool cpu_tlb_flush;	// asked to flush its TLB
 	bool cpu_woken;			// halted, but sent a wake-up IPI

@@ -25,7 +25,9 @@
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
 
-struct Env *envs;
+// envs[] is page-aligned: user programs see it, read-only, at UENVS.
+static struct Env env_table[NENV] __attribute__((aligned(PGSIZE)));
+struct Env *envs = env_table;
 static struct Env *env_free_list;
 
 // A slot's ids repeat after this many generations: as many as fit in a
@@ -131,10 +133,20 @@ env_set_id_cycle(uint32_t n)
 		id_cycle = n;
 }
 
+// Put every env on the free list, and show envs[] to user programs.
 void
 env_init(void)
 {
+	size_t off;
+	pte_t *pte;
 	int i;
+
+	boot_map_region(kern_pgdir, UENVS, sizeof(env_table), PADDR(envs),
+			PTE_U);
+	for (off = 0; off < sizeof(env_table); off += PGSIZE) {
+		pte = pgdir_walk(kern_pgdir, (void *) (UENVS + off), 0);
+		assert(pte && *pte == ((PADDR(envs) + off) | PTE_U | PTE_P));
+	}
 
 	env_free_list = NULL;
 	for (i = NENV - 1; i >= 0; i--) {
@@ -301,10 +313,10 @@ load_icode(struct Env *e, uint8_t *binary)
 	struct Elf *elf = (struct Elf *) binary;
 	struct Proghdr *ph = (struct Proghdr *) (binary + elf->e_phoff);
 	struct Proghdr *eph = ph + elf->e_phnum;
-	uint32_t old_cr3 = rcr3();
+	pde_t *old_pgdir = thiscpu->cpu_pgdir;
 	int r = 0;
 
-	lcr3(PADDR(e->env_pgdir));
+	load_pgdir(e->env_pgdir);
 	for (; ph < eph && r == 0; ph++) {
 		if (ph->p_type != ELF_PROG_LOAD)
 			continue;
@@ -314,7 +326,7 @@ load_icode(struct Env *e, uint8_t *binary)
 		memset((void *) ph->p_va + ph->p_filesz, 0,
 		       ph->p_memsz - ph->p_filesz);
 	}
-	lcr3(old_cr3);
+	load_pgdir(old_pgdir);
 	if (r < 0)
 		return r;
 
@@ -357,7 +369,7 @@ env_free(struct Env *e)
 
 	// Never free the page directory this CPU is using.
 	if (e == curenv)
-		lcr3(PADDR(kern_pgdir));
+		load_pgdir(kern_pgdir);
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 
@@ -395,6 +407,46 @@ env_destroy(struct Env *e)
 	if (e == curenv) {
 		curenv = NULL;
 		sched_yield();
+	}
+}
+
+// The first address user_mem_check found bad.
+static uintptr_t user_mem_check_addr;
+
+/*
+ * May env access [va, va+len) with permissions perm (plus PTE_P)?
+ * Returns 0, or -E_FAULT with user_mem_check_addr set to the first bad
+ * address.  The range must lie below ULIM and must not wrap.
+ */
+int
+user_mem_check(struct Env *env, const void *va, size_t len, int perm)
+{
+	uintptr_t start = (uintptr_t) va;
+	uintptr_t last = start + len - 1;
+	uintptr_t page;
+
+	if (len == 0)
+		return 0;
+	if (last < start)			// wraps around
+		last = 0xFFFFFFFF;
+	// page reaches ULIM, which fails, before it could wrap.
+	for (page = ROUNDDOWN(start, PGSIZE); page <= last; page += PGSIZE)
+		if (!user_page_ok(env->env_pgdir, page, perm)) {
+			user_mem_check_addr = MAX(page, start);
+			return -E_FAULT;
+		}
+	return 0;
+}
+
+// Like user_mem_check, but destroys env, with a message, on failure.
+// Does not return if env is the current environment.
+void
+user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
+{
+	if (user_mem_check(env, va, len, perm | PTE_U) < 0) {
+		cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
+			env->env_id, user_mem_check_addr);
+		env_destroy(env);
 	}
 }
 
@@ -440,11 +492,8 @@ env_run(struct Env *e)
 		// The next trap from user mode saves e's registers in
 		// e->env_tf.
 		thiscpu->cpu_ts.ts_esp0 = (uintptr_t) (&e->env_tf + 1);
-		if (rcr3() != PADDR(e->env_pgdir))
-			lcr3(PADDR(e->env_pgdir));
+		load_pgdir(e->env_pgdir);
 		load_user_segs(e);
 	}
-	e->env_runs++;
-	unlock_kernel();
-	env_pop_tf(&e->env_tf);
+	env_resume(e);
 }

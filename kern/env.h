@@ -4,6 +4,7 @@
 
 #include <inc/env.h>
 #include <kern/cpu.h>
+#include <kern/spinlock.h>
 
 extern struct Env *envs;		// all NENV environments
 #define curenv (thiscpu->cpu_env)	// the env running on this CPU
@@ -19,6 +20,8 @@ void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
 
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
+int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
+void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 
 /*
  * The env envid names, in *env_store.  0 means the current env (the
@@ -38,6 +41,19 @@ envid2env(envid_t envid, struct Env **env_store, bool checkperm)
 // These do not return.
 void	env_run(struct Env *e) __attribute__((noreturn));
 void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+
+/*
+ * Back to user mode in e, this CPU's env, whose state is all in place:
+ * the end of env_run, and all of a return to the env that trapped.
+ * Releases the kernel lock.
+ */
+static inline void __attribute__((noreturn, always_inline))
+env_resume(struct Env *e)
+{
+	e->env_runs++;
+	unlock_kernel();
+	env_pop_tf(&e->env_tf);
+}
 
 // Start the embedded program user/NAME.c, whose image the build names
 // _binary_obj_user_NAME_start.

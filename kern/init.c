@@ -16,6 +16,7 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 #include <kern/fwcfg.h>
+#include <kern/pmap_check.h>
 #include <kern/programs.h>
 
 // What plain `make qemu` runs: a few envs taking turns on the CPUs.
@@ -24,6 +25,7 @@
 static void boot_aps(void);
 static void cpu_setup(int cpu);
 static void start_first_envs(void);
+static void no_env_can_run(bool all_gone) __attribute__((noreturn));
 static void read_test_options(void);
 
 void
@@ -41,10 +43,13 @@ i386_init(void)
 	mem_init();			// page allocator and kern_pgdir
 	env_init();			// envs[] and the free list
 	read_test_options();		// the grader's settings, if any
+	sched_init(no_env_can_run);	// what to do once nothing can run
 	trap_init();			// the IDT
 
 	mp_init();			// find the other CPUs
-	lapic_init();			// this CPU's interrupt controller
+	if (lapicaddr)			// this CPU's interrupt controller
+		lapic = mmio_map_region(lapicaddr, PGSIZE);
+	lapic_init();
 	pic_init();			// the legacy 8259 PICs
 
 	lock_kernel();			// before any other CPU can run
@@ -52,6 +57,22 @@ i386_init(void)
 
 	start_first_envs();
 	sched_yield();
+}
+
+/*
+ * No env can run on any CPU: if none is left, check that every page
+ * came back; then run the monitor for good.  The kernel lock stays
+ * held, so the monitor has the console to itself: interrupt handlers on
+ * other CPUs, which would feed it input meanwhile, sleep on the lock.
+ */
+static void
+no_env_can_run(bool all_gone)
+{
+	if (all_gone)
+		page_audit();
+	cprintf("No runnable environments in the system!\n");
+	for (;;)
+		monitor(NULL);
 }
 
 // Load the GDT, segment registers, TSS and IDT of CPU i, this one.
@@ -92,7 +113,7 @@ mp_main(void)
 	// Which CPU this is, from the stack boot_aps gave it; from now on
 	// cpunum() knows.
 	cpu_setup((KSTACKTOP - 1 - read_esp()) >> KSTKSHIFT);
-	lcr3(PADDR(kern_pgdir));
+	load_pgdir(kern_pgdir);
 	cprintf("SMP: CPU %d starting\n", cpunum());
 
 	lapic_init();

@@ -110,12 +110,10 @@ lapic_send(uint8_t apicid, uint32_t icr)
 void
 lapic_init(void)
 {
-	if (lapicaddr == 0)
-		return;
-	// The boot CPU maps the registers; the others start after it and
-	// reuse the mapping (the physical address is the same for all).
+	// i386_init maps the registers, if there is an APIC; every CPU's
+	// are at the same address.
 	if (lapic == NULL)
-		lapic = mmio_map_region(lapicaddr, PGSIZE);
+		return;
 
 	// Enable the APIC.  Its stray interrupts use the vector of the PIC's
 	// spurious IRQ 7, so the trap code has one vector to ignore.

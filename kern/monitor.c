@@ -281,7 +281,8 @@ mon_stepi(int argc, char **argv, struct Trapframe *tf)
 }
 
 // The page audit reads what only the kernel lock holder may change.
-// Entered from sched_halt, the monitor runs without the lock.
+// The monitor holds the lock when a breakpoint or an idle system enters
+// it, but not always after a panic.
 static int
 mon_audit(int argc, char **argv, struct Trapframe *tf)
 {

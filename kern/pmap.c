@@ -17,10 +17,10 @@
 
 #include <kern/pmap.h>
 #include <kern/kclock.h>
-#include <kern/env.h>
 #include <kern/cpu.h>
 #include <kern/pmap_check.h>
 #include <kern/trap.h>
+#include <kern/spinlock.h>
 
 size_t npages;			// physical pages in the machine
 static size_t npages_basemem;	// pages below 640 KiB
@@ -106,20 +106,16 @@ mem_init(void)
 	kern_pgdir[PDX(UVPT)] = PADDR(kern_pgdir) | PTE_U | PTE_P;
 
 	pages = boot_alloc(npages * sizeof(struct PageInfo));
-	envs = boot_alloc(NENV * sizeof(struct Env));
 
 	page_init();
 	check_page_free_list(true);
 	check_page_alloc();
 	check_page();
 
-	// Read-only views for user programs.
+	// A read-only view for user programs (env_init adds envs[]'s).
 	boot_map_region(kern_pgdir, UPAGES,
 			ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE),
 			PADDR(pages), PTE_U);
-	boot_map_region(kern_pgdir, UENVS,
-			ROUNDUP(NENV * sizeof(struct Env), PGSIZE),
-			PADDR(envs), PTE_U);
 
 	// Kernel stacks, each with an unmapped guard gap below it.
 	for (i = 0; i < NCPU; i++)
@@ -132,7 +128,7 @@ mem_init(void)
 
 	check_kern_pgdir();
 
-	lcr3(PADDR(kern_pgdir));
+	load_pgdir(kern_pgdir);
 	check_page_free_list(false);
 
 	cr0 = rcr0();
@@ -370,20 +366,20 @@ page_remove(pde_t *pgdir, void *va)
 
 /*
  * Drop cached translations of va in pgdir: this CPU's if pgdir is the
- * one in use, and those of any other CPU running an env on pgdir (a
+ * one it has loaded, and those of any other CPU that has it loaded (a
  * parent changing a child that runs elsewhere at that moment).
  */
 void
 tlb_invalidate(pde_t *pgdir, void *va)
 {
-	if (!curenv || curenv->env_pgdir == pgdir)
+	if (thiscpu->cpu_pgdir == pgdir)
 		invlpg(va);
 	if (ncpu > 1)
 		tlb_shootdown(pgdir);
 }
 
 /*
- * Make every other CPU running an env on pgdir flush its TLB, and wait
+ * Make every other CPU that has pgdir loaded flush its TLB, and wait
  * until it has: only then may a page it mapped be reused.  The caller
  * holds the kernel lock, so such a CPU is in user mode or waiting for
  * the lock, and takes the IPI either way (trap, trap_kernel).
@@ -393,8 +389,9 @@ tlb_shootdown(pde_t *pgdir)
 {
 	struct CpuInfo *c;
 
+	assert(holding(&kernel_lock));
 	for (c = cpus; c < cpus + ncpu; c++) {
-		if (c == thiscpu || !c->cpu_env || c->cpu_env->env_pgdir != pgdir)
+		if (c == thiscpu || c->cpu_pgdir != pgdir)
 			continue;
 		c->cpu_tlb_flush = true;
 		lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_TLBFLUSH);
@@ -430,44 +427,4 @@ mmio_map_region(physaddr_t pa, size_t size)
 			PTE_PCD | PTE_PWT | PTE_W);
 	base += len;
 	return (void *) (va + (pa - start));
-}
-
-// The first address user_mem_check found bad.
-static uintptr_t user_mem_check_addr;
-
-/*
- * May env access [va, va+len) with permissions perm (plus PTE_P)?
- * Returns 0, or -E_FAULT with user_mem_check_addr set to the first bad
- * address.  The range must lie below ULIM and must not wrap.
- */
-int
-user_mem_check(struct Env *env, const void *va, size_t len, int perm)
-{
-	uintptr_t start = (uintptr_t) va;
-	uintptr_t last = start + len - 1;
-	uintptr_t page;
-
-	if (len == 0)
-		return 0;
-	if (last < start)			// wraps around
-		last = 0xFFFFFFFF;
-	// page reaches ULIM, which fails, before it could wrap.
-	for (page = ROUNDDOWN(start, PGSIZE); page <= last; page += PGSIZE)
-		if (!user_page_ok(env, page, perm)) {
-			user_mem_check_addr = MAX(page, start);
-			return -E_FAULT;
-		}
-	return 0;
-}
-
-// Like user_mem_check, but destroys env, with a message, on failure.
-// Does not return if env is the current environment.
-void
-user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
-{
-	if (user_mem_check(env, va, len, perm | PTE_U) < 0) {
-		cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
-			env->env_id, user_mem_check_addr);
-		env_destroy(env);
-	}
 }

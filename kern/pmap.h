@@ -7,7 +7,8 @@
 
 #include <inc/memlayout.h>
 #include <inc/assert.h>
-#include <inc/env.h>
+#include <inc/x86.h>
+#include <kern/cpu.h>
 
 extern char bootstacktop[], bootstack[];
 
@@ -63,21 +64,29 @@ void	*mmio_map_region(physaddr_t pa, size_t size);
 // How many pages are on the free list.
 size_t	page_free_count(void);
 
-int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
-void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
-
 /*
- * May env access the page holding va with perm (and PTE_P), below ULIM?
- * user_mem_check asks it of each page; hot paths ask it of one.
+ * May user code with page directory pgdir access the page holding va
+ * with perm (and PTE_P), below ULIM?  user_mem_check (kern/env.c) asks
+ * it of each page; hot paths ask it of one.
  */
 static inline bool
-user_page_ok(struct Env *env, uintptr_t va, int perm)
+user_page_ok(pde_t *pgdir, uintptr_t va, int perm)
 {
-	pde_t pde = env->env_pgdir[PDX(va)];
+	pde_t pde = pgdir[PDX(va)];
 
 	perm |= PTE_P;
 	return va < ULIM && (pde & PTE_P)
 		&& (((pte_t *) KADDR(PTE_ADDR(pde)))[PTX(va)] & perm) == perm;
+}
+
+// Switch this CPU to page directory pgdir, noting which it is for
+// tlb_invalidate and tlb_shootdown.
+static inline void
+load_pgdir(pde_t *pgdir)
+{
+	thiscpu->cpu_pgdir = pgdir;
+	if (rcr3() != PADDR(pgdir))
+		lcr3(PADDR(pgdir));
 }
 
 static inline physaddr_t

@@ -14,8 +14,6 @@
 #include <inc/x86.h>
 #include <kern/env.h>
 #include <kern/pmap.h>
-#include <kern/pmap_check.h>
-#include <kern/monitor.h>
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
@@ -127,6 +125,9 @@ sched_yield(void)
 {
 	struct Env *cur = curenv;
 
+	// Held at all: the whole check (held by this CPU) costs a third of
+	// a yield, so it is left to sched_halt and the cold paths.
+	assert(kernel_lock.locked);
 	if (runq_head)
 		env_run(runq_head);
 	if (cur && cur->env_status == ENV_RUNNING)
@@ -134,29 +135,33 @@ sched_yield(void)
 	sched_halt();
 }
 
+// What the system does once no env can run anywhere: i386_init's
+// choice (sched_init).  Called with the kernel lock held.
+static sched_idle_fn all_idle;
+
+void
+sched_init(sched_idle_fn fn)
+{
+	all_idle = fn;
+}
+
 /*
  * Nothing to run here.  If no env can run anywhere (all are gone or
- * blocked), enter the monitor, keeping the kernel lock: the monitor
- * reads the console, which interrupt handlers on other CPUs would fill
- * at the same time, and they sleep on the lock instead of spinning.
- * Otherwise drop the lock and wait, with interrupts on, for new work
- * (wake_idle_cpu) or the timer.
+ * blocked), hand the CPU to all_idle, keeping the kernel lock: the
+ * other CPUs then sleep on it.  Otherwise drop the lock and wait, with
+ * interrupts on, for new work (wake_idle_cpu) or the timer.
  */
 static void
 sched_halt(void)
 {
+	assert(holding(&kernel_lock));
 	if (nlive == nblocked) {
-		// Every page the envs used must be free again.
-		if (nlive == 0)
-			page_audit();
-		cprintf("No runnable environments in the system!\n");
 		env_leave_cpu();
-		for (;;)
-			monitor(NULL);
+		all_idle(nlive == 0);
 	}
 
 	env_leave_cpu();
-	lcr3(PADDR(kern_pgdir));
+	load_pgdir(kern_pgdir);
 	thiscpu->cpu_woken = false;
 	thiscpu->cpu_status = CPU_HALTED;
 	unlock_kernel();

@@ -9,6 +9,11 @@
 
 struct Env;
 
+// What to run, with the kernel lock held, when no env can run on any
+// CPU: all_gone says no env is left at all.  Does not return.
+typedef void (*sched_idle_fn)(bool all_gone) __attribute__((noreturn));
+void	sched_init(sched_idle_fn fn);
+
 // Run some other runnable env, or this one, or halt.  Does not return.
 void	sched_yield(void) __attribute__((noreturn));
 

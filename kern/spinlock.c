@@ -11,13 +11,6 @@ struct spinlock kernel_lock = {
 	.name = "kernel_lock"
 };
 
-// Does this CPU hold lk?
-int
-holding(struct spinlock *lk)
-{
-	return lk->locked && lk->cpu == thiscpu;
-}
-
 // Atomically set or clear bits of *addr.
 static inline void
 atomic_or(volatile uint32_t *addr, uint32_t bits)

@@ -16,12 +16,18 @@ struct spinlock {
 	struct CpuInfo *cpu;		// the holder, for debugging
 };
 
-int	holding(struct spinlock *lk);
 
 // The slow paths, in kern/spinlock.c.
 void	spin_lock_wait(struct spinlock *lk);
 void	spin_unlock_wake(struct spinlock *lk);
 void	spin_unlock_bad(struct spinlock *lk) __attribute__((noreturn));
+
+// Does this CPU hold lk?
+static inline bool
+holding(struct spinlock *lk)
+{
+	return lk->locked && lk->cpu == thiscpu;
+}
 
 /*
  * Acquire lk; a CPU that finds it held sleeps in spin_lock_wait, which

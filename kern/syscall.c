@@ -174,7 +174,8 @@ sys_env_set_pgfault_upcall(envid_t envid, void *func)
 	return 0;
 }
 
-static void
+// Give the CPU to another env, if one waits; does not return here.
+static void __attribute__((noreturn))
 sys_yield(void)
 {
 	sched_yield();
@@ -409,7 +410,9 @@ sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
 /*
  * Block until a value arrives.  dstva < UTOP (page-aligned, at least
  * UMINADDR) is where a page may be mapped; dstva >= UTOP accepts no
- * page.  Returns 0 to the env once it is woken; does not return here.
+ * page.  The env, no longer runnable, leaves its CPU on the way out of
+ * the trap; the 0 returned is what it sees when a sender wakes it
+ * (sys_ipc_try_send; a cancel by sys_env_set_status says otherwise).
  */
 static int
 sys_ipc_recv(void *dstva)
@@ -420,7 +423,7 @@ sys_ipc_recv(void *dstva)
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
 	env_set_status(curenv, ENV_NOT_RUNNABLE);
-	sched_yield();
+	return 0;
 }
 
 int32_t

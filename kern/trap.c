@@ -239,30 +239,25 @@ ack_interrupt(uint32_t trapno)
 	return true;
 }
 
-/*
- * A trap from user mode.  tf is curenv->env_tf, filled in by the
- * processor and kern/trapentry.S, so resuming the env later, on any CPU,
- * needs no copy.  The system call comes first: it is the hot path.
- */
-void
-trap(struct Trapframe *tf)
+// Free the current env if another CPU destroyed it while it ran here,
+// and run something else.  Caller holds the kernel lock.
+static inline void
+reap_if_dying(struct Env *cur)
+{
+	if (cur->env_status != ENV_DYING)
+		return;
+	env_free(cur);
+	curenv = NULL;
+	sched_yield();
+}
+
+// Do what a trap from user mode asks for.  The system call comes first:
+// it is the hot path.
+static inline void
+handle_user_trap(struct Trapframe *tf)
 {
 	struct PushRegs *r = &tf->tf_regs;
-	struct Env *cur;
 
-	if (ack_interrupt(tf->tf_trapno))
-		env_pop_tf(tf);
-	lock_kernel();
-	cur = curenv;
-
-	// Another CPU destroyed this env while it ran here.
-	if (cur->env_status == ENV_DYING) {
-		env_free(cur);
-		curenv = NULL;
-		sched_yield();
-	}
-
-	// None returns unless cur is still this CPU's env.
 	if (tf->tf_trapno == T_SYSCALL)
 		r->reg_eax = syscall(r->reg_eax, r->reg_edx, r->reg_ecx,
 				     r->reg_ebx, r->reg_edi, r->reg_esi);
@@ -270,14 +265,27 @@ trap(struct Trapframe *tf)
 		page_fault_handler(tf);
 	else
 		trap_dispatch(tf);
+}
 
-	if (cur->env_status == ENV_RUNNING) {
-		// Back to the env that trapped, with nothing to switch: the
-		// tail of env_run, without its call.
-		cur->env_runs++;
-		unlock_kernel();
+/*
+ * A trap from user mode.  tf is curenv->env_tf, filled in by the
+ * processor and kern/trapentry.S, so resuming the env later, on any CPU,
+ * needs no copy.  Back to the env that trapped if it may still run
+ * (nothing to switch), else to the next one.
+ */
+void
+trap(struct Trapframe *tf)
+{
+	struct Env *cur;
+
+	if (ack_interrupt(tf->tf_trapno))
 		env_pop_tf(tf);
-	}
+	lock_kernel();
+	cur = curenv;
+	reap_if_dying(cur);
+	handle_user_trap(tf);
+	if (cur->env_status == ENV_RUNNING)
+		env_resume(cur);
 	sched_yield();
 }
 
@@ -369,9 +377,10 @@ page_fault_handler(struct Trapframe *tf)
 	// the upcall in a user page.  If not, user_mem_assert names the bad
 	// address and destroys the env (and does not return).
 	if ((uintptr_t) utf < UXSTACKTOP - PGSIZE
-	    || !user_page_ok(e, (uintptr_t) utf, PTE_U | PTE_W))
+	    || !user_page_ok(e->env_pgdir, (uintptr_t) utf, PTE_U | PTE_W))
 		user_mem_assert(e, utf, sizeof(*utf), PTE_W);
-	if (!user_page_ok(e, (uintptr_t) e->env_pgfault_upcall, PTE_U))
+	if (!user_page_ok(e->env_pgdir, (uintptr_t) e->env_pgfault_upcall,
+			  PTE_U))
 		user_mem_assert(e, e->env_pgfault_upcall, 1, 0);
 
 	// The env's own page directory is loaded: write its stack directly.
