@@ -3,7 +3,7 @@
  * this one header.
  */
 #ifndef JOS_INC_LIB_H
-#define JOS_INC_LIB_H 1
+#define JOS_INC_LIB_H
 
 #include <inc/types.h>
 #include <inc/stdio.h>

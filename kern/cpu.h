@@ -6,6 +6,9 @@
  */
 #ifndef JOS_KERN_CPU_H
 #define JOS_KERN_CPU_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
 
 #include <inc/memlayout.h>
 

@@ -96,7 +96,7 @@ struct Segdesc gdt[NCPU + 5] = {
 	[GD_UD >> 3] = SEG(STA_W, 0x0, 0xffffffff, 3),
 };
 
-struct Pseudodesc gdt_pd = {
+static struct Pseudodesc gdt_pd = {
 	sizeof(gdt) - 1, (unsigned long) gdt
 };
 
@@ -418,7 +418,7 @@ static uintptr_t user_mem_check_addr;
  * Returns 0, or -E_FAULT with user_mem_check_addr set to the first bad
  * address.  The range must lie below ULIM and must not wrap.
  */
-int
+static int
 user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 {
 	uintptr_t start = (uintptr_t) va;

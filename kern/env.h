@@ -1,6 +1,9 @@
 /* Environments: creation, destruction and running. */
 #ifndef JOS_KERN_ENV_H
 #define JOS_KERN_ENV_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
 
 #include <inc/env.h>
 #include <kern/cpu.h>
@@ -20,7 +23,6 @@ void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
 
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
-int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
 void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 
 /*

@@ -1,6 +1,9 @@
 /* QEMU's firmware configuration device: named files set on its command line. */
 #ifndef JOS_KERN_FWCFG_H
 #define JOS_KERN_FWCFG_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
 
 #include <inc/types.h>
 

@@ -12,7 +12,8 @@
 #define NVRAM_EXTLO	0x17	// extended memory (1 MiB to 16 MiB)
 #define NVRAM_EXT16LO	0x34	// memory above 16 MiB, in 64 KiB units
 
-unsigned mc146818_read(unsigned reg);
-void	mc146818_write(unsigned reg, unsigned datum);
+#include <inc/types.h>
+
+size_t	cmos_memory_kib(size_t *base);	// memory in KiB; *base below 640 KiB
 
 #endif

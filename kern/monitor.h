@@ -12,9 +12,4 @@ struct Trapframe;
 // a command returns a negative value.
 void	monitor(struct Trapframe *tf);
 
-// Monitor commands: each takes the words typed and the trap frame.
-int	mon_help(int argc, char **argv, struct Trapframe *tf);
-int	mon_kerninfo(int argc, char **argv, struct Trapframe *tf);
-int	mon_backtrace(int argc, char **argv, struct Trapframe *tf);
-
 #endif

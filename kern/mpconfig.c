@@ -20,7 +20,7 @@ struct CpuInfo cpus[NCPU];
 struct CpuInfo *bootcpu = &cpus[0];
 int ncpu;
 physaddr_t lapicaddr;
-int ismp;			// 1 if the BIOS gave a usable MP table
+static int ismp;		// 1 if the BIOS gave a usable MP table
 
 // The floating pointer.
 struct mp_fptr {

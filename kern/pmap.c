@@ -33,27 +33,15 @@ static size_t nfree;		// length of page_free_list
 unsigned char percpu_kstacks[NCPU][KSTKSIZE]
 	__attribute__ ((aligned(PGSIZE)));
 
-static int
-nvram_read(int r)
-{
-	return mc146818_read(r) | (mc146818_read(r + 1) << 8);
-}
+static void page_init(void);
+static void tlb_invalidate(pde_t *pgdir, void *va);
+static void tlb_shootdown(pde_t *pgdir);
 
-// Read how much memory the machine has from the CMOS.
+// How much memory the machine has, as the BIOS told the CMOS.
 static void
 detect_memory(void)
 {
-	size_t basemem = nvram_read(NVRAM_BASELO);
-	size_t extmem = nvram_read(NVRAM_EXTLO);
-	size_t ext16mem = nvram_read(NVRAM_EXT16LO) * 64;
-	size_t totalmem;
-
-	if (ext16mem)
-		totalmem = 16 * 1024 + ext16mem;
-	else if (extmem)
-		totalmem = 1 * 1024 + extmem;
-	else
-		totalmem = basemem;
+	size_t basemem, totalmem = cmos_memory_kib(&basemem);
 
 	// Only what KERNBASE can map is usable.
 	totalmem = MIN(totalmem, (size_t) ((0xFFFFFFFF - KERNBASE + 1) / 1024));
@@ -158,7 +146,7 @@ page_reserved_at_boot(physaddr_t pa)
  * Put every page not reserved at boot on the free list, lowest address
  * first, so early allocations come from memory entry_pgdir maps.
  */
-void
+static void
 page_init(void)
 {
 	size_t i;
@@ -369,7 +357,7 @@ page_remove(pde_t *pgdir, void *va)
  * one it has loaded, and those of any other CPU that has it loaded (a
  * parent changing a child that runs elsewhere at that moment).
  */
-void
+static void
 tlb_invalidate(pde_t *pgdir, void *va)
 {
 	if (thiscpu->cpu_pgdir == pgdir)
@@ -384,7 +372,7 @@ tlb_invalidate(pde_t *pgdir, void *va)
  * holds the kernel lock, so such a CPU is in user mode or waiting for
  * the lock, and takes the IPI either way (trap, trap_kernel).
  */
-void
+static void
 tlb_shootdown(pde_t *pgdir)
 {
 	struct CpuInfo *c;

@@ -45,7 +45,6 @@ enum {
 
 void	mem_init(void);
 
-void	page_init(void);
 struct PageInfo *page_alloc(int alloc_flags);
 void	page_free(struct PageInfo *pp);
 void	page_decref(struct PageInfo *pp);
@@ -55,8 +54,6 @@ struct PageInfo *page_lookup(pde_t *pgdir, void *va, pte_t **pte_store);
 pte_t	*pgdir_walk(pde_t *pgdir, const void *va, int create);
 void	boot_map_region(pde_t *pgdir, uintptr_t va, size_t size,
 			physaddr_t pa, int perm);
-void	tlb_invalidate(pde_t *pgdir, void *va);
-void	tlb_shootdown(pde_t *pgdir);
 void	tlb_flush_ack(void);
 
 void	*mmio_map_region(physaddr_t pa, size_t size);

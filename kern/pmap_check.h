@@ -5,6 +5,9 @@
  */
 #ifndef JOS_KERN_PMAP_CHECK_H
 #define JOS_KERN_PMAP_CHECK_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
 
 #include <inc/types.h>
 

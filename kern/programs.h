@@ -1,6 +1,9 @@
 /* The user programs embedded in the kernel image, found by name. */
 #ifndef JOS_KERN_PROGRAMS_H
 #define JOS_KERN_PROGRAMS_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
 
 #include <inc/types.h>
 

@@ -4,6 +4,9 @@
  */
 #ifndef JOS_KERN_SPINLOCK_H
 #define JOS_KERN_SPINLOCK_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
 
 #include <inc/types.h>
 #include <inc/x86.h>

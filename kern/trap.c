@@ -13,6 +13,7 @@
 
 #include <kern/pmap.h>
 #include <kern/trap.h>
+#include <kern/backtrace.h>
 #include <kern/console.h>
 #include <kern/monitor.h>
 #include <kern/env.h>
@@ -22,8 +23,8 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 
-struct Gatedesc idt[256] = { { 0 } };
-struct Pseudodesc idt_pd = {
+static struct Gatedesc idt[256] = { { 0 } };
+static struct Pseudodesc idt_pd = {
 	sizeof(idt) - 1, (uint32_t) idt
 };
 
@@ -109,7 +110,7 @@ trap_init_percpu(int i)
 	lidt(&idt_pd);
 }
 
-void
+static void
 print_regs(struct PushRegs *regs)
 {
 	cprintf("  edi  0x%08x\n", regs->reg_edi);
@@ -239,6 +240,8 @@ ack_interrupt(uint32_t trapno)
 	return true;
 }
 
+static void page_fault_handler(struct Trapframe *tf);
+
 // Free the current env if another CPU destroyed it while it ran here,
 // and run something else.  Caller holds the kernel lock.
 static inline void
@@ -351,7 +354,7 @@ trap_vm86(struct Vm86Frame *f)
  * pushes below the trap-time esp, leaving one empty word.  An env with
  * no upcall, no usable exception stack or a bad upcall is destroyed.
  */
-void
+static void
 page_fault_handler(struct Trapframe *tf)
 {
 	uint32_t fault_va = rcr2();

@@ -20,9 +20,6 @@
 #define IRQ_TLBFLUSH	18
 
 #ifndef __ASSEMBLER__
-extern struct Gatedesc idt[];
-extern struct Pseudodesc idt_pd;
-
 void	trap_init(void);
 void	trap_init_percpu(int cpu);
 // Called from kern/trapentry.S with the frame of a trap from user mode
@@ -32,9 +29,6 @@ void	trap_kernel(struct Trapframe *tf);
 struct Vm86Frame;
 void	trap_vm86(struct Vm86Frame *f) __attribute__((noreturn));
 void	print_trapframe(struct Trapframe *tf);
-void	print_regs(struct PushRegs *regs);
-void	page_fault_handler(struct Trapframe *);
-void	backtrace(struct Trapframe *);
 #endif
 
 #endif
