@@ -278,7 +278,7 @@ region_alloc(struct Env *e, uintptr_t va, size_t len)
 	return 0;
 }
 
-// Why the ELF image at binary can't be loaded, or NULL if it can.
+// Why the ELF image elf can't be loaded, or NULL if it can.
 static const char *
 elf_problem(struct Elf *elf)
 {

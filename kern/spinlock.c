@@ -48,7 +48,10 @@ spin_lock_wait(struct spinlock *lk)
 		if (!lk->locked)
 			continue;
 		// Announce, then look again: an unlock that came before the
-		// announcement woke nobody.
+		// announcement woke nobody.  The locked or is a full fence,
+		// so the look cannot go before the announcement; spin_unlock
+		// fences between its release and its look at waiters, so one
+		// of the two sees the other.
 		atomic_or(&lk->waiters, me);
 		if (lk->locked)
 			cpu_sleep();

@@ -52,8 +52,13 @@ spin_unlock(struct spinlock *lk)
 	if (lk->cpu != thiscpu)		// set only while held
 		spin_unlock_bad(lk);
 	lk->cpu = NULL;
-	// xchg, not a plain store: it orders the critical section's
-	// writes before the release on any processor.
+	// On x86 a plain store would already keep the critical section's
+	// writes before the release.  The xchg is there for the read that
+	// follows: a plain store could wait in the store buffer while the
+	// read of waiters went first, and miss a CPU that announced itself
+	// meanwhile, saw the lock still held and went to sleep.  Fenced,
+	// either that CPU sees the lock free or this one sees its bit (see
+	// spin_lock_wait): no wake-up is lost.
 	xchg(&lk->locked, 0);
 	if (lk->waiters)
 		spin_unlock_wake(lk);

@@ -4,8 +4,10 @@
  * A trap from user mode saves the env's registers straight into
  * curenv->env_tf (see kern/trapentry.S), then runs on this CPU's kernel
  * stack; trap() takes the big kernel lock and dispatches.  The kernel
- * itself runs with interrupts off; the only kernel-mode interrupts are
- * those that wake a CPU halted in sched_halt or sleeping on the lock.
+ * itself runs with interrupts off but in three waits: a CPU halted in
+ * sched_halt, one sleeping on the kernel lock, and one waiting for
+ * console input (cpu_sleep, from getchar); the only kernel-mode
+ * interrupts are those that end such a wait.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -293,9 +295,9 @@ trap(struct Trapframe *tf)
 }
 
 /*
- * A trap in kernel mode: an interrupt that woke a CPU sleeping on the
- * kernel lock or halted in sched_halt (the only places the kernel turns
- * interrupts on), or a kernel bug.
+ * A trap in kernel mode: an interrupt that ended one of the kernel's
+ * waits with interrupts on (halted in sched_halt, or in cpu_sleep on the
+ * kernel lock or for console input), or a kernel bug.
  */
 void
 trap_kernel(struct Trapframe *tf)
