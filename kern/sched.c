@@ -125,9 +125,7 @@ sched_yield(void)
 {
 	struct Env *cur = curenv;
 
-	// Held at all: the whole check (held by this CPU) costs a third of
-	// a yield, so it is left to sched_halt and the cold paths.
-	assert(kernel_lock.locked);
+	assert(holding(&kernel_lock));
 	if (runq_head)
 		env_run(runq_head);
 	if (cur && cur->env_status == ENV_RUNNING)

@@ -407,23 +407,27 @@ sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
 	return 0;
 }
 
+// May a receive map a page at dstva?  Below UTOP it must be page-aligned
+// and at least UMINADDR; at or above UTOP it asks for no page.
+static bool
+ipc_dstva_ok(uintptr_t dstva)
+{
+	return dstva >= UTOP || (PGOFF(dstva) == 0 && dstva >= UMINADDR);
+}
+
 /*
- * Block until a value arrives.  dstva < UTOP (page-aligned, at least
- * UMINADDR) is where a page may be mapped; dstva >= UTOP accepts no
- * page.  The env, no longer runnable, leaves its CPU on the way out of
- * the trap; the 0 returned is what it sees when a sender wakes it
- * (sys_ipc_try_send; a cancel by sys_env_set_status says otherwise).
+ * Block until a value arrives, with a page at dstva if it is below UTOP
+ * (ipc_dstva_ok says it may be).  Does not return here: the env sees 0
+ * once a sender wakes it (sys_ipc_try_send; a cancel by
+ * sys_env_set_status says otherwise).
  */
-static int
+static void __attribute__((noreturn))
 sys_ipc_recv(void *dstva)
 {
-	if ((uintptr_t) dstva < UTOP
-	    && (PGOFF(dstva) || (uintptr_t) dstva < UMINADDR))
-		return -E_INVAL;
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
 	env_set_status(curenv, ENV_NOT_RUNNABLE);
-	return 0;
+	sched_yield();
 }
 
 int32_t
@@ -456,7 +460,9 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	case SYS_ipc_try_send:
 		return sys_ipc_try_send(a1, a2, (void *) a3, a4);
 	case SYS_ipc_recv:
-		return sys_ipc_recv((void *) a1);
+		if (!ipc_dstva_ok(a1))
+			return -E_INVAL;
+		sys_ipc_recv((void *) a1);
 	case SYS_page_copy:
 		return sys_page_copy(a1, (void *) a2, (void *) a3, a4);
 	case SYS_page_cow_range:
