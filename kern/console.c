@@ -1,8 +1,8 @@
 /*
  * The console: output goes to both the serial port and the CGA screen
  * (graders read serial); input from either the keyboard or the serial
- * port lands in one ring buffer, filled by their interrupt handlers or
- * by polling when interrupts are off.
+ * port lands in one ring, filled by their interrupt handlers or by
+ * polling when interrupts are off.
  */
 #include <inc/stdio.h>
 #include <inc/trap.h>
@@ -10,57 +10,54 @@
 #include <kern/picirq.h>
 #include <kern/cpu.h>
 
-#define CONSBUFSIZE 512
+/*
+ * Input typed but not read yet: a ring of bytes.  in and out count every
+ * byte ever put in and taken out (wrapping is harmless: only their
+ * difference matters), so in - out bytes wait.  A full ring drops new
+ * input rather than old.
+ */
+#define INPUT_SIZE	512
 
 static struct {
-	uint8_t buf[CONSBUFSIZE];
-	uint32_t rpos;
-	uint32_t wpos;
-} cons;
+	uint8_t byte[INPUT_SIZE];
+	unsigned in, out;
+} input;
 
-// Move every character the device proc has ready into the buffer.
+// Move every byte the device read_byte has ready into the ring.  A NUL
+// from a device means no character.
 static void
-cons_intr(int (*proc)(void))
+input_drain(int (*read_byte)(void))
 {
 	int c;
 
-	while ((c = proc()) != -1) {
-		if (c == 0)
-			continue;
-		cons.buf[cons.wpos++] = c;
-		if (cons.wpos == CONSBUFSIZE)
-			cons.wpos = 0;
-	}
+	while ((c = read_byte()) != -1)
+		if (c != 0 && input.in - input.out < INPUT_SIZE)
+			input.byte[input.in++ % INPUT_SIZE] = c;
 }
 
 void
 kbd_intr(void)
 {
-	cons_intr(kbd_getc);
+	input_drain(kbd_getc);
 }
 
 void
 serial_intr(void)
 {
-	cons_intr(serial_getc);
+	input_drain(serial_getc);
 }
 
+// The next byte of input, or 0 if none waits.  Polls the devices too,
+// so the monitor works with interrupts off.
 int
 cons_getc(void)
 {
-	int c;
-
-	// Poll too, so the monitor works with interrupts off.
 	serial_intr();
 	kbd_intr();
 	cga_show_cursor();
-
-	if (cons.rpos == cons.wpos)
+	if (input.in == input.out)
 		return 0;
-	c = cons.buf[cons.rpos++];
-	if (cons.rpos == CONSBUFSIZE)
-		cons.rpos = 0;
-	return c;
+	return input.byte[input.out++ % INPUT_SIZE];
 }
 
 void

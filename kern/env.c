@@ -399,15 +399,21 @@ env_free(struct Env *e)
 void
 env_destroy(struct Env *e)
 {
-	if (e != curenv && env_on_cpu(e)) {
+	if (e == curenv)
+		env_free_current();
+	if (env_on_cpu(e))
 		env_set_status(e, ENV_DYING);
-		return;
-	}
-	env_free(e);
-	if (e == curenv) {
-		curenv = NULL;
-		sched_yield();
-	}
+	else
+		env_free(e);
+}
+
+// Free this CPU's env and go on with another.  Does not return.
+void
+env_free_current(void)
+{
+	env_free(curenv);
+	curenv = NULL;
+	sched_yield();
 }
 
 // The first address user_mem_check found bad.

@@ -21,6 +21,7 @@ void	env_leave_cpu(void);	// curenv stops running here; curenv = NULL
 void	env_free(struct Env *e);
 void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
+void	env_free_current(void) __attribute__((noreturn));
 
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
 void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);

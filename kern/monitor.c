@@ -216,38 +216,62 @@ mon_audit(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
-// Split buf into words and run the command they name.  Returns the
-// command's result, or 0 if there is none to run.
+// Cut buf into words at whitespace, in place, into argv, NULL after
+// the last.  Returns how many, or -1 if there are more than MAXARGS.
+static int
+split_words(char *buf, char **argv)
+{
+	bool in_word = false;
+	int argc = 0;
+
+	for (; *buf != '\0'; buf++) {
+		if (strchr(WHITESPACE, *buf)) {
+			*buf = '\0';
+			in_word = false;
+		} else if (!in_word) {
+			if (argc == MAXARGS)
+				return -1;
+			argv[argc++] = buf;
+			in_word = true;
+		}
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+// The command called name (or by the alias name), or NULL.
+static const struct Command *
+find_command(const char *name)
+{
+	const struct Command *c;
+
+	for (c = commands; c < commands + ARRAY_SIZE(commands); c++)
+		if (strcmp(name, c->name) == 0
+		    || (c->alias && strcmp(name, c->alias) == 0))
+			return c;
+	return NULL;
+}
+
+// Run the command line buf.  Returns the command's result, or 0 if
+// there is none to run.
 static int
 runcmd(char *buf, struct Trapframe *tf)
 {
 	char *argv[MAXARGS + 1];
 	const struct Command *c;
-	int argc = 0;
+	int argc = split_words(buf, argv);
 
-	for (;;) {
-		while (*buf != '\0' && strchr(WHITESPACE, *buf))
-			*buf++ = '\0';
-		if (*buf == '\0')
-			break;
-		if (argc == MAXARGS) {
-			cprintf("Too many arguments (max %d)\n", MAXARGS);
-			return 0;
-		}
-		argv[argc++] = buf;
-		while (*buf != '\0' && !strchr(WHITESPACE, *buf))
-			buf++;
+	if (argc < 0) {
+		cprintf("Too many arguments (max %d)\n", MAXARGS);
+		return 0;
 	}
-	argv[argc] = NULL;
 	if (argc == 0)
 		return 0;
-
-	for (c = commands; c < commands + ARRAY_SIZE(commands); c++)
-		if (strcmp(argv[0], c->name) == 0
-		    || (c->alias && strcmp(argv[0], c->alias) == 0))
-			return c->func(argc, argv, tf);
-	cprintf("Unknown command '%s'\n", argv[0]);
-	return 0;
+	if (!(c = find_command(argv[0]))) {
+		cprintf("Unknown command '%s'\n", argv[0]);
+		return 0;
+	}
+	return c->func(argc, argv, tf);
 }
 
 void
@@ -260,9 +284,9 @@ monitor(struct Trapframe *tf)
 	if (tf != NULL)
 		print_trapframe(tf);
 
-	for (;;) {
+	// Until a command says to leave (continue and stepi do not come
+	// back: they resume the env).
+	do
 		buf = readline("K> ");
-		if (buf != NULL && runcmd(buf, tf) < 0)
-			break;
-	}
+	while (buf == NULL || runcmd(buf, tf) >= 0);
 }

@@ -6,23 +6,22 @@
  * (MPENTRY_PADDR >> 4):0.
  *
  * The copy runs at MPENTRY_PADDR, not at its link address, so until we
- * jump back into the kernel image every absolute address goes through
- * MPBOOTPHYS, and kernel data is reached at its physical address (RELOC).
+ * jump into the kernel image every absolute address in it goes through
+ * MPBOOTPHYS.
  *
- * Paging comes in two steps.  kern_pgdir does not map the low address the
- * copy runs at, so we first turn paging on with kern/entry.S's boot page
- * directory, entry_pgdir, which maps low physical memory both at 0 and at
- * KERNBASE; jump to the rest of this code in the kernel image, at its link
- * address; and only there switch to kern_pgdir.
+ * One write to CR0 turns on protected mode and paging together (the
+ * processor allows it), with kern/entry.S's boot page directory,
+ * entry_pgdir, which maps low physical memory both at 0, where the copy
+ * runs, and at KERNBASE, where the kernel is linked.  A far jump then
+ * loads the 32-bit code segment, an absolute one moves into the kernel
+ * image, and only there, with the kernel's data at its link address,
+ * does the CPU switch to kern_pgdir, which maps its kernel stack.
  */
 #include <inc/mmu.h>
 #include <inc/memlayout.h>
 
 // The address of sym in the copy at MPENTRY_PADDR.
 #define MPBOOTPHYS(sym)	((sym) - mpentry_start + MPENTRY_PADDR)
-// The physical address of a kernel symbol (loaded at link address
-// minus KERNBASE).
-#define RELOC(sym)	((sym) - KERNBASE)
 
 .set CODE_SEL, 0x8		# code selector in the GDT below
 .set DATA_SEL, 0x10		# data selector
@@ -34,50 +33,36 @@ mpentry_start:
 	cli			# no interrupts: there is no IDT yet
 	cld			# string instructions count upward
 
-	# Real mode at CS = MPENTRY_PADDR >> 4; DS = ES = SS = 0, so the
-	# data addresses below are physical.
+	# lgdt's operand is DS-relative: DS = 0 makes it physical.
 	xorw	%ax, %ax
 	movw	%ax, %ds
-	movw	%ax, %es
-	movw	%ax, %ss
 
-	# Protected mode with flat segments; the code stays 16-bit until
-	# the far jump loads the 32-bit code segment.
+	# The boot page directory, whose 4 MiB pages need PSE, and the
+	# flat GDT; then protected mode and paging in one step.  Execution
+	# goes on at the same (identity-mapped) address, still 16-bit.
+	movl	%cr4, %eax
+	orl	$CR4_PSE, %eax
+	movl	%eax, %cr4
+	movl	$(entry_pgdir - KERNBASE), %eax
+	movl	%eax, %cr3
 	lgdt	MPBOOTPHYS(gdtdesc)
 	movl	%cr0, %eax
-	orl	$CR0_PE, %eax
+	orl	$(CR0_PE | CR0_PG | CR0_WP), %eax
 	movl	%eax, %cr0
 	ljmpl	$CODE_SEL, $MPBOOTPHYS(start32)
 
 	.code32
 start32:
-	# 32-bit protected mode, paging off: every segment flat.
+	# 32-bit code; flat data segments (mp_main loads the kernel's GDT
+	# and every segment register again).
 	movw	$DATA_SEL, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
 	movw	%ax, %ss
-	movw	%ax, %fs
-	movw	%ax, %gs
 
-	# Fetch kern_pgdir's physical address while kernel data is still
-	# reachable at physical addresses; keep it in %ebx.
-	movl	RELOC(kern_pgdir), %ebx
-	subl	$KERNBASE, %ebx
-
-	# Paging on with the boot page directory (its 4 MiB pages need
-	# PSE).  Low memory stays mapped at 0, so execution continues here.
-	movl	%cr4, %eax
-	orl	$CR4_PSE, %eax
-	movl	%eax, %cr4
-	movl	$RELOC(entry_pgdir), %eax
-	movl	%eax, %cr3
-	movl	%cr0, %eax
-	orl	$(CR0_PE|CR0_PG|CR0_WP), %eax
-	movl	%eax, %cr0
-
-	# An absolute jump: leave the copy for the kernel image's own
-	# instructions at their link address (a relative jump would land
-	# in the copy again).
+	# Leave the copy for the kernel image's own instructions at their
+	# link address: an absolute jump (a relative one would land in the
+	# copy again).
 	movl	$relocated, %eax
 	jmp	*%eax
 
@@ -94,12 +79,14 @@ gdtdesc:
 .globl mpentry_end
 mpentry_end:
 
-	# Not copied: runs only at its link address.
+	# Not copied: runs only at its link address, under entry_pgdir.
 relocated:
-	# The kernel's own page tables.  The GDT loaded above is no longer
-	# mapped, so no segment register may be loaded until mp_main loads
-	# the kernel's GDT.
-	movl	%ebx, %cr3
+	# The kernel's own page tables, which map this CPU's stack.  The GDT
+	# loaded above is not mapped there, so no segment register may be
+	# loaded until mp_main loads the kernel's GDT.
+	movl	kern_pgdir, %eax
+	subl	$KERNBASE, %eax
+	movl	%eax, %cr3
 
 	# This CPU's kernel stack, from the boot CPU; no caller frame above.
 	movl	mpentry_kstack, %esp

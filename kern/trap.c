@@ -249,11 +249,8 @@ static void page_fault_handler(struct Trapframe *tf);
 static inline void
 reap_if_dying(struct Env *cur)
 {
-	if (cur->env_status != ENV_DYING)
-		return;
-	env_free(cur);
-	curenv = NULL;
-	sched_yield();
+	if (cur->env_status == ENV_DYING)
+		env_free_current();
 }
 
 // Do what a trap from user mode asks for.  The system call comes first:
