@@ -167,17 +167,22 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
-// Run the user environment stopped at a breakpoint or single step
-// again, trapping after one instruction if step.  Does not return
-// unless there is no such environment.
-static int
-resume_env(struct Trapframe *tf, bool step, const char *cmd)
+// Is tf a user environment stopped at a breakpoint or single step?
+// If not, say so for command cmd.
+static bool
+can_resume(struct Trapframe *tf, const char *cmd)
 {
-	if (tf == NULL || (tf->tf_cs & 3) != 3
-	    || (tf->tf_trapno != T_BRKPT && tf->tf_trapno != T_DEBUG)) {
-		cprintf("%s: no user environment to resume\n", cmd);
-		return 0;
-	}
+	if (tf != NULL && (tf->tf_cs & 3) == 3
+	    && (tf->tf_trapno == T_BRKPT || tf->tf_trapno == T_DEBUG))
+		return true;
+	cprintf("%s: no user environment to resume\n", cmd);
+	return false;
+}
+
+// Run that environment again, trapping after one instruction if step.
+static void __attribute__((noreturn))
+resume_env(struct Trapframe *tf, bool step)
+{
 	// trap() hands us the frame saved in curenv: env_run resumes
 	// from exactly this copy.
 	assert(tf == &curenv->env_tf);
@@ -191,13 +196,17 @@ resume_env(struct Trapframe *tf, bool step, const char *cmd)
 static int
 mon_continue(int argc, char **argv, struct Trapframe *tf)
 {
-	return resume_env(tf, false, argv[0]);
+	if (can_resume(tf, argv[0]))
+		resume_env(tf, false);
+	return 0;
 }
 
 static int
 mon_stepi(int argc, char **argv, struct Trapframe *tf)
 {
-	return resume_env(tf, true, argv[0]);
+	if (can_resume(tf, argv[0]))
+		resume_env(tf, true);
+	return 0;
 }
 
 // The page audit reads what only the kernel lock holder may change.
