@@ -36,15 +36,6 @@ stop(int n)
 	cprintf("bench %s %d %u\n", current, n, (uint32_t) cycles);
 }
 
-// Yield until env id is gone.
-static void
-wait_for(envid_t id)
-{
-	while (envs[ENVX(id)].env_id == id
-	       && envs[ENVX(id)].env_status != ENV_FREE)
-		sys_yield();
-}
-
 static void
 bench_null_syscall(void)
 {
@@ -86,7 +77,7 @@ bench_yield_pair(void)
 	for (i = 0; i < n; i++)
 		sys_yield();
 	stop(2 * n);
-	wait_for(child);
+	wait_env_gone(child);
 }
 
 static void
@@ -139,7 +130,7 @@ bench_cow_fault(void)
 		stop(n);
 		exit();
 	}
-	wait_for(child);
+	wait_env_gone(child);
 	unmap_scratch(n);
 }
 
@@ -162,7 +153,7 @@ bench_fork(const char *name, int npages)
 		if (child[i] == 0)
 			exit();
 		total += read_tsc() - t;
-		wait_for(child[i]);
+		wait_env_gone(child[i]);
 	}
 	t0 = read_tsc() - total;
 	stop(n);
@@ -193,7 +184,7 @@ bench_ipc(void)
 	stop(n);
 	ipc_send(child, -1, 0, 0);
 	ipc_recv(0, 0, 0);
-	wait_for(child);
+	wait_env_gone(child);
 }
 
 // fork, the child exits, the parent sees its slot free.
@@ -209,7 +200,7 @@ bench_fork_exit(void)
 			panic("fork: %e", child);
 		if (child == 0)
 			exit();
-		wait_for(child);
+		wait_env_gone(child);
 	}
 	stop(n);
 }

@@ -88,6 +88,10 @@ envid_t	ipc_find_env(enum EnvType type);
 envid_t	fork(void);
 envid_t	sfork(void);
 
+// envgone.c
+bool	env_gone(envid_t id);	// freed, or its slot reused since
+void	wait_env_gone(envid_t id);	// yield until env_gone(id)
+
 // rand.c
 uint32_t rand_next(uint32_t *state);	// xorshift32; *state nonzero
 

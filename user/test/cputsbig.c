@@ -102,13 +102,6 @@ unmap_ahead(envid_t big, uint32_t runs_before)
 	return va;
 }
 
-static bool
-gone(envid_t id)
-{
-	return envs[ENVX(id)].env_id != id
-		|| envs[ENVX(id)].env_status == ENV_FREE;
-}
-
 // Yield until env id has returned to user mode n more times.
 static void
 wait_runs(envid_t id, uint32_t n)
@@ -143,8 +136,8 @@ umain(int argc, char **argv)
 	if ((r = sys_env_destroy(huge)) < 0)
 		cprintf("cputsbig: FAIL: destroy: %e\n", r);
 	hole = unmap_ahead(big, runs_before);
-	while (!gone(huge) || !gone(big))
-		sys_yield();
+	wait_env_gone(huge);
+	wait_env_gone(big);
 	cprintf("cputsbig: one child destroyed while printing, the other "
 		"stopped at the page unmapped at %08x\n", hole);
 }

@@ -297,7 +297,7 @@ kind_of(envid_t id)
 
 	if (id == 0 || id == self)
 		return SELF;
-	if (e->env_id != id || e->env_status == ENV_FREE)
+	if (env_gone(id))
 		return DEAD;
 	return e->env_parent_id == self ? MINE : OTHER;
 }
@@ -848,14 +848,6 @@ run_worker(int w)
 }
 
 // Is worker w still there?
-static bool
-alive(envid_t w)
-{
-	const volatile struct Env *e = &envs[ENVX(w)];
-
-	return e->env_id == w && e->env_status != ENV_FREE;
-}
-
 /*
  * Keep the workers going: wake those waiting for a message (with our
  * page now and then) and resume those that stopped themselves.  Read
@@ -871,7 +863,7 @@ tend(envid_t *w)
 	while (busy) {
 		busy = false;
 		for (i = 0; i < NWORKERS; i++) {
-			if (!alive(w[i]))
+			if (env_gone(w[i]))
 				continue;
 			busy = true;
 			e = &envs[ENVX(w[i])];

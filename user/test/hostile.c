@@ -295,14 +295,6 @@ misbehave(int i)
 	sys_env_destroy(0);
 }
 
-static bool
-alive(envid_t id)
-{
-	const volatile struct Env *e = &envs[ENVX(id)];
-
-	return e->env_id == id && e->env_status != ENV_FREE;
-}
-
 // Wait for child i to die, destroying it once it blocks or has spun a
 // while.  Returns whether it died as it should.
 static bool
@@ -310,14 +302,14 @@ await(int i, envid_t kid)
 {
 	int n;
 
-	for (n = 0; n < WAIT_YIELDS && alive(kid); n++) {
+	for (n = 0; n < WAIT_YIELDS && !env_gone(kid); n++) {
 		if ((misdeeds[i].ends == BLOCKS
 		     && envs[ENVX(kid)].env_ipc_recving)
 		    || (misdeeds[i].ends == SPINS && n == 10))
 			sys_env_destroy(kid);
 		sys_yield();
 	}
-	if (alive(kid)) {
+	if (!env_gone(kid)) {
 		sys_env_destroy(kid);
 		return false;
 	}

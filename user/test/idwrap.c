@@ -49,13 +49,6 @@ impostor(envid_t grandchild)
 	ipc_send(thisenv->env_parent_id, nfail, NULL, 0);
 }
 
-static bool
-gone(envid_t id)
-{
-	return envs[ENVX(id)].env_id != id
-		|| envs[ENVX(id)].env_status == ENV_FREE;
-}
-
 static envid_t
 fork_or_die(void)
 {
@@ -86,8 +79,7 @@ umain(int argc, char **argv)
 		panic("idwrap: no shared page");
 	if ((mid = fork_or_die()) == 0)
 		middle();
-	while (!gone(mid))
-		sys_yield();
+	wait_env_gone(mid);
 	for (i = 0; i < NENV; i++)
 		if (envs[i].env_status != ENV_FREE
 		    && envs[i].env_parent_id == mid)
@@ -107,8 +99,7 @@ umain(int argc, char **argv)
 			      ENVX(mid));
 		if (kid == mid)
 			break;
-		while (!gone(kid))
-			sys_yield();
+		wait_env_gone(kid);
 	}
 	if (n > MAXFORKS) {
 		cprintf("idwrap: FAIL: no id came back in %d forks\n", MAXFORKS);

@@ -62,13 +62,6 @@ spawn(void)
 	return id;
 }
 
-static bool
-gone(envid_t id)
-{
-	return envs[ENVX(id)].env_id != id
-		|| envs[ENVX(id)].env_status == ENV_FREE;
-}
-
 // Send kid its own id, with a new page holding it half the time (a
 // page sent before may still be being checked).
 static void
@@ -97,7 +90,7 @@ kill_and_replace(envid_t kid)
 
 	if ((r = sys_env_destroy(kid)) < 0)
 		fail("destroying", kid, r);
-	while (!gone(kid)) {
+	while (!env_gone(kid)) {
 		r = sys_ipc_try_send(kid, kid, (void *) PAGE, PERM);
 		if (r != -E_IPC_NOT_RECV && r != -E_BAD_ENV)
 			fail("sending to dying child", kid, r);

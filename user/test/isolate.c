@@ -191,9 +191,7 @@ probe(uintptr_t va, bool store)
 		*SHARED = 1;
 		exit();
 	}
-	while (envs[ENVX(kid)].env_id == kid
-	       && envs[ENVX(kid)].env_status != ENV_FREE)
-		sys_yield();
+	wait_env_gone(kid);
 	check(store ? "store survived at" : "load survived at", va, *SHARED, 0);
 	if (va < ULIM)
 		check("word changed at", va, *p, before);

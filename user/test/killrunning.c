@@ -29,13 +29,6 @@ check(const char *what, int round, int got, int want)
 	nfail++;
 }
 
-static bool
-gone(envid_t id)
-{
-	return envs[ENVX(id)].env_id != id
-		|| envs[ENVX(id)].env_status == ENV_FREE;
-}
-
 // A child counting in the shared page, running on another CPU (if
 // there is one) by the time this returns.  With one CPU, each yield
 // gives it a whole time slice: stop once it has counted.
@@ -64,8 +57,7 @@ check_stopped(int round, envid_t kid)
 
 	for (i = 0; i < 8; i++)
 		sys_page_alloc(0, (void *) (RECLAIM + i * PGSIZE), PERM);
-	while (!gone(kid))
-		sys_yield();
+	wait_env_gone(kid);
 	count = SHARED[0];
 	for (i = 0; i < 20; i++)
 		sys_yield();
@@ -121,8 +113,7 @@ cancel_receive(void)
 	check("send to it", 0, sys_ipc_try_send(kid, 1, (void *) UTOP, 0),
 	      -E_IPC_NOT_RECV);
 	SHARED[2] = 1;
-	while (!gone(kid))
-		sys_yield();
+	wait_env_gone(kid);
 	check("what its ipc_recv returned", 0, SHARED[1], -E_IPC_NOT_RECV);
 }
 

@@ -141,8 +141,7 @@ umain(int argc, char **argv)
 		sys_env_destroy(kid);
 	}
 	drain(n);
-	while (envs[ENVX(kid)].env_status != ENV_FREE)
-		sys_yield();
+	wait_env_gone(kid);
 
 	n2 = fill();
 	drain(n2);

@@ -43,13 +43,6 @@ check_hands_off(envid_t id)
 	check("env_destroy of", id, sys_env_destroy(id), -E_BAD_ENV);
 }
 
-static bool
-gone(envid_t id)
-{
-	return envs[ENVX(id)].env_id != id
-		|| envs[ENVX(id)].env_status == ENV_FREE;
-}
-
 // The grandchildren, children of middle.
 static int
 find_grandchildren(envid_t *ids)
@@ -76,8 +69,7 @@ grandchild(void)
 	check("ipc to", middle,
 	      sys_ipc_try_send(middle, 0, (void *) UTOP, 0), -E_BAD_ENV);
 	ipc_send(root, nfail, NULL, 0);
-	while (!gone(root))
-		sys_yield();
+	wait_env_gone(root);
 	check("ipc to", root, sys_ipc_try_send(root, 0, (void *) UTOP, 0),
 	      -E_BAD_ENV);
 	if (nfail == 0)
@@ -122,8 +114,7 @@ umain(int argc, char **argv)
 		middle_env();
 		return;
 	}
-	while (!gone(middle))
-		sys_yield();
+	wait_env_gone(middle);
 	if ((newchild = fork()) == 0) {
 		new_child();
 		return;

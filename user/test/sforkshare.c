@@ -52,8 +52,7 @@ umain(int argc, char **argv)
 		exit();
 	}
 	play(0, &local);
-	while (envs[ENVX(kid)].env_status != ENV_FREE)
-		sys_yield();
+	wait_env_gone(kid);
 	check(seen[0] == TURNS / 2 && seen[1] == TURNS / 2,
 	      "the turns do not add up");
 	// nfail is shared too: it counts the child's failures as well.

@@ -257,9 +257,7 @@ umain(int argc, char **argv)
 	nfail += r & 0xffff;
 
 	// Once the child is gone its id names nothing.
-	while (envs[ENVX(kid)].env_status != ENV_FREE
-	       && envs[ENVX(kid)].env_id == kid)
-		sys_yield();
+	wait_env_gone(kid);
 	check("page_alloc in an exited child",
 	      sys_page_alloc(kid, SPARE, PERM), -E_BAD_ENV);
 

@@ -64,13 +64,6 @@ vm86_cli_loop(void)
 	enter_vm86(LOWCODE >> 4, 0);
 }
 
-static bool
-gone(envid_t id)
-{
-	return envs[ENVX(id)].env_id != id
-		|| envs[ENVX(id)].env_status == ENV_FREE;
-}
-
 // A child's trap frame, written 16 bytes too low, would have put its
 // registers in our IPC fields.
 static void
@@ -115,7 +108,7 @@ umain(int argc, char **argv)
 	// 1: once it is about to enter vm86, yield to it a few times,
 	// then treat it as a child that still runs.
 	kid = child(vm86_cli_loop);
-	while (!SHARED[0] && !gone(kid))
+	while (!SHARED[0] && !env_gone(kid))
 		sys_yield();
 	for (i = 0; i < 5; i++)
 		sys_yield();
@@ -125,14 +118,12 @@ umain(int argc, char **argv)
 	r = sys_env_destroy(kid);
 	if (r != 0 && r != -E_BAD_ENV)
 		cprintf("vm86: FAIL: destroying the child: %e\n", r);
-	while (!gone(kid))
-		sys_yield();
+	wait_env_gone(kid);
 	check_own_env();
 
 	// 2.
 	kid = child(vm86_unmapped);
-	while (!gone(kid))
-		sys_yield();
+	wait_env_gone(kid);
 	check_own_env();
 	cprintf("vm86: both children gone\n");
 
