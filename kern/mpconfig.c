@@ -5,7 +5,10 @@
  * configuration table ("PCMP") listing processors, buses and interrupt
  * controllers.  We take only the processor entries and the local APIC
  * address: interrupt routing stays as the BIOS left it (virtual wire,
- * see kern/lapic.c).
+ * see kern/lapic.c).  Firmware with no MP tables (qboot, say) still
+ * has ACPI's: the root pointer ("RSD PTR "), in the same kind of place,
+ * leads to the Multiple APIC Description Table ("APIC"), whose local
+ * APIC entries list the processors.
  *
  * Runs once on the boot CPU, after mem_init: the tables lie in low
  * physical memory, which we read through KADDR.
@@ -20,7 +23,7 @@ struct CpuInfo cpus[NCPU];
 struct CpuInfo *bootcpu = &cpus[0];
 int ncpu;
 physaddr_t lapicaddr;
-static int ismp;		// 1 if the BIOS gave a usable MP table
+static bool ismp;		// the BIOS gave a usable MP table
 
 // The floating pointer.
 struct mp_fptr {
@@ -147,28 +150,35 @@ table_get(struct mp_fptr *fp)
 	return t;
 }
 
-// Record one processor entry in cpus[].
+// Record an enabled processor, with local APIC id apicid, in cpus[].
 static void
-cpu_add(struct mp_cpu *e)
+cpu_add(uint8_t apicid)
+{
+	if (ncpu == NCPU) {
+		cprintf("SMP: too many CPUs, CPU %d disabled\n", apicid);
+		return;
+	}
+	// lapic_startap reaches cpus[i] as APIC id i.
+	if (apicid != ncpu) {
+		cprintf("SMP: CPU %d out of order, disabled\n", apicid);
+		return;
+	}
+	cpus[ncpu].cpu_id = ncpu;
+	ncpu++;
+}
+
+// Record one MP processor entry.
+static void
+mp_cpu_add(struct mp_cpu *e)
 {
 	if (!(e->flags & CPU_ENABLED))
 		return;
 	// kern/cpu.h tells the boot CPU apart by its stack (bootstack) but
 	// finds every other CPU by index, so the boot CPU must be cpus[0];
-	// below, index and APIC id agree, so it must have APIC id 0.
+	// cpu_add makes index and APIC id agree, so it must have APIC id 0.
 	if ((e->flags & CPU_BP) && e->apicid != 0)
 		panic("mp_init: boot CPU has APIC id %d, not 0", e->apicid);
-	if (ncpu == NCPU) {
-		cprintf("SMP: too many CPUs, CPU %d disabled\n", e->apicid);
-		return;
-	}
-	// lapic_startap reaches cpus[i] as APIC id i.
-	if (e->apicid != ncpu) {
-		cprintf("SMP: CPU %d out of order, disabled\n", e->apicid);
-		return;
-	}
-	cpus[ncpu].cpu_id = ncpu;
-	ncpu++;
+	cpu_add(e->apicid);
 }
 
 // Walk t's entries.  Returns 0, or -1 at an entry type we do not know.
@@ -181,7 +191,7 @@ table_walk(struct mp_table *t)
 	for (i = 0; i < t->nentries; i++) {
 		switch (*e) {
 		case ENTRY_CPU:
-			cpu_add((struct mp_cpu *) e);
+			mp_cpu_add((struct mp_cpu *) e);
 			e += sizeof(struct mp_cpu);
 			break;
 		case ENTRY_BUS:
@@ -214,23 +224,144 @@ lapic_base_from_msr(void)
 	return (physaddr_t) rdmsr(MSR_APIC_BASE) & ~(PGSIZE - 1);
 }
 
+// ACPI: the root pointer, the header every table starts with, and the
+// MADT's own fields and entries.
+struct acpi_rsdp {
+	char sig[8];		// "RSD PTR "
+	uint8_t sum;		// the first 20 bytes add up to 0
+	char oem[6];
+	uint8_t rev;
+	physaddr_t rsdt;	// the root table: physical addresses of tables
+} __attribute__((packed));
+
+struct acpi_header {
+	char sig[4];
+	uint32_t len;		// header included; all of it adds up to 0
+	uint8_t rev;
+	uint8_t sum;
+	char oem[6];
+	char oem_table[8];
+	uint32_t oem_rev;
+	uint32_t creator, creator_rev;
+} __attribute__((packed));
+
+struct acpi_madt {
+	struct acpi_header h;	// "APIC"
+	physaddr_t lapicaddr;
+	uint32_t flags;		// entries (type, length, ...) follow
+} __attribute__((packed));
+
+#define MADT_LAPIC		0	// entry: processor id, APIC id, flags
+#define MADT_LAPIC_ENABLED	0x01
+
+// The ACPI table at physical pa with signature sig, if it is whole,
+// checks out and lies in memory KADDR reaches; else NULL.
+static struct acpi_header *
+acpi_table(physaddr_t pa, const char *sig)
+{
+	struct acpi_header *h;
+
+	if (pa == 0 || pa + sizeof(*h) > npages * PGSIZE)
+		return NULL;
+	h = KADDR(pa);
+	if (memcmp(h->sig, sig, 4) != 0 || h->len < sizeof(*h)
+	    || pa + h->len > npages * PGSIZE || bytesum(h, h->len) != 0)
+		return NULL;
+	return h;
+}
+
+// A valid ACPI root pointer in the len bytes at physical pa, or NULL.
+static struct acpi_rsdp *
+rsdp_scan(physaddr_t pa, size_t len)
+{
+	uint8_t *p = KADDR(pa), *end = KADDR(pa + len);
+
+	for (; p + sizeof(struct acpi_rsdp) <= end; p += 16)
+		if (memcmp(p, "RSD PTR ", 8) == 0 && bytesum(p, 20) == 0)
+			return (struct acpi_rsdp *) p;
+	return NULL;
+}
+
+// The MADT, found through the root pointer in the EBDA or the BIOS
+// area, or NULL.
+static struct acpi_madt *
+madt_find(void)
+{
+	physaddr_t ebda = *(uint16_t *) KADDR(BDA_EBDA_SEG) << 4;
+	struct acpi_rsdp *rp = NULL;
+	struct acpi_header *rsdt, *t;
+	physaddr_t *entry;
+
+	if (ebda != 0)
+		rp = rsdp_scan(ebda, 1024);
+	if (!rp)
+		rp = rsdp_scan(0xE0000, 0x20000);
+	if (!rp || !(rsdt = acpi_table(rp->rsdt, "RSDT")))
+		return NULL;
+	for (entry = (physaddr_t *) (rsdt + 1);
+	     (char *) (entry + 1) <= (char *) rsdt + rsdt->len; entry++)
+		if ((t = acpi_table(*entry, "APIC")) != NULL
+		    && t->len >= sizeof(struct acpi_madt))
+			return (struct acpi_madt *) t;
+	return NULL;
+}
+
+// Record the MADT's enabled processors; returns the local APICs'
+// address, or 0 if there is no usable MADT.
+static physaddr_t
+madt_walk(void)
+{
+	struct acpi_madt *m = madt_find();
+	uint8_t *e, *end;
+
+	if (!m)
+		return 0;
+	end = (uint8_t *) m + m->h.len;
+	for (e = (uint8_t *) (m + 1); e + 2 <= end && e[1] >= 2; e += e[1])
+		if (e[0] == MADT_LAPIC && e + 8 <= end
+		    && (*(uint32_t *) (e + 4) & MADT_LAPIC_ENABLED))
+			cpu_add(e[3]);
+	return m->lapicaddr;
+}
+
+// The CPUs and the local APICs' address from the MP tables; returns
+// whether they gave any.
+static bool
+mp_tables_walk(struct mp_fptr **fp)
+{
+	struct mp_table *t;
+
+	if (!(*fp = fptr_find()) || !(t = table_get(*fp)))
+		return false;
+	ncpu = 0;
+	if (table_walk(t) < 0 || ncpu == 0)
+		return false;
+	lapicaddr = t->lapicaddr;
+	return true;
+}
+
+// The same from the ACPI tables.
+static bool
+acpi_walk(void)
+{
+	ncpu = 0;
+	lapicaddr = madt_walk();
+	return lapicaddr != 0 && ncpu > 0;
+}
+
 void
 mp_init(void)
 {
 	struct mp_fptr *fp;
-	struct mp_table *t = NULL;
 
-	if ((fp = fptr_find()) != NULL)
-		t = table_get(fp);
-	ncpu = 0;
-	ismp = t != NULL && table_walk(t) == 0 && ncpu > 0;
-	if (ismp) {
-		lapicaddr = t->lapicaddr;
-	} else {
+	ismp = mp_tables_walk(&fp);
+	if (!ismp && acpi_walk()) {
+		cprintf("SMP: no MP table; CPUs from the ACPI tables\n");
+	} else if (!ismp) {
 		ncpu = 1;
 		cpus[0].cpu_id = 0;
 		lapicaddr = lapic_base_from_msr();
-		cprintf("SMP: no MP table, running on one CPU\n");
+		cprintf("SMP: no MP or ACPI table, running on one CPU\n");
 	}
 	bootcpu = &cpus[0];
 	bootcpu->cpu_status = CPU_STARTED;
