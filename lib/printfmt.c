@@ -360,3 +360,17 @@ snprintf(char *str, int size, const char *fmt, ...)
 	va_end(ap);
 	return r;
 }
+
+// The one cprintf for kernel and user alike: only vcprintf, where the
+// characters go, differs (kern/printf.c, lib/printf.c).
+int
+cprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vcprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
