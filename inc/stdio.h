@@ -19,7 +19,8 @@ void	vprintfmt(void (*putch)(int, void*), void *putdat, const char *fmt, va_list
 int	snprintf(char *str, int size, const char *fmt, ...);
 int	vsnprintf(char *str, int size, const char *fmt, va_list);
 
-// lib/printf.c (user) and kern/printf.c (kernel)
+// cprintf in lib/printfmt.c; vcprintf in lib/printf.c (user) and
+// kern/printf.c (kernel)
 int	cprintf(const char *fmt, ...);
 int	vcprintf(const char *fmt, va_list);
 

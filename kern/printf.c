@@ -1,32 +1,27 @@
-/* cprintf for the kernel: vprintfmt straight onto the console. */
+/*
+ * Kernel vcprintf: each character goes to the console as it is formatted,
+ * with no buffer in between, so a report gets out as far as it got even
+ * if the kernel dies in the middle of it.  cprintf is in lib/printfmt.c.
+ */
 #include <inc/types.h>
 #include <inc/stdio.h>
 #include <inc/stdarg.h>
 
+// vprintfmt's sink: the console, counting into *arg.
 static void
-putch(int ch, void *cnt)
+consput(int ch, void *arg)
 {
+	int *count = arg;
+
 	cputchar(ch);
-	(*(int *) cnt)++;
+	++*count;
 }
 
 int
 vcprintf(const char *fmt, va_list ap)
 {
-	int cnt = 0;
+	int count = 0;
 
-	vprintfmt(putch, &cnt, fmt, ap);
-	return cnt;
-}
-
-int
-cprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int cnt;
-
-	va_start(ap, fmt);
-	cnt = vcprintf(fmt, ap);
-	va_end(ap);
-	return cnt;
+	vprintfmt(consput, &count, fmt, ap);
+	return count;
 }

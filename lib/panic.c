@@ -1,20 +1,31 @@
-/* User-level panic and warn: report where, then stop in the kernel. */
+/*
+ * User panic and warn.  Each prints one line naming the env, the
+ * program and the place, then the caller's message; a panic then stops
+ * in the kernel monitor through a breakpoint.
+ */
 #include <inc/lib.h>
 
-// Print "[envid] user panic in PROGRAM at FILE:LINE: message", then trap
-// into the kernel with a breakpoint, which starts its monitor.  Nothing
-// can resume us past it, so keep trapping.
+// Print "[ENVID] user KIND in PROGRAM at FILE:LINE: " and the message.
+static void
+report(const char *kind, const char *file, int line,
+       const char *fmt, va_list ap)
+{
+	cprintf("[%08x] user %s in %s at %s:%d: ",
+		sys_getenvid(), kind, binaryname, file, line);
+	vcprintf(fmt, ap);
+	cprintf("\n");
+}
+
 void
 _panic(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	cprintf("[%08x] user panic in %s at %s:%d: ",
-		sys_getenvid(), binaryname, file, line);
-	vcprintf(fmt, ap);
-	cprintf("\n");
+	report("panic", file, line, fmt, ap);
 	va_end(ap);
+	// The monitor may resume us past the int3 (continue): trap again,
+	// since a panic must not return.
 	for (;;)
 		asm volatile("int3");
 }
@@ -25,9 +36,6 @@ _warn(const char *file, int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cprintf("[%08x] user warning in %s at %s:%d: ",
-		sys_getenvid(), binaryname, file, line);
-	vcprintf(fmt, ap);
-	cprintf("\n");
+	report("warning", file, line, fmt, ap);
 	va_end(ap);
 }

@@ -19,18 +19,6 @@
 #include <inc/string.h>
 #include <inc/error.h>
 
-// What %e prints for each error code.
-static const char *const error_string[MAXERROR] = {
-	[E_UNSPECIFIED]		= "unspecified error",
-	[E_BAD_ENV]		= "bad environment",
-	[E_INVAL]		= "invalid parameter",
-	[E_NO_MEM]		= "out of memory",
-	[E_NO_FREE_ENV]		= "out of environments",
-	[E_FAULT]		= "segmentation fault",
-	[E_IPC_NOT_RECV]	= "env is not recving",
-	[E_EOF]			= "unexpected end of file",
-};
-
 // One parsed conversion.
 struct spec {
 	int width;	// minimum field width
@@ -115,24 +103,91 @@ putstr(putch_t putch, void *putdat, const struct spec *sp, const char *s)
 	putfield(putch, putdat, sp, "", 0, s, len);
 }
 
-static unsigned long long
-getuint(va_list *ap, int lflag)
+// The integer verbs, as data: the base each prints in, whether its
+// argument is signed, and whether its digits are upper case.
+static const struct intverb {
+	char verb;
+	char base;
+	bool sign;
+	bool upper;
+} intverbs[] = {
+	{ 'd', 10, true, false },
+	{ 'i', 10, true, false },
+	{ 'u', 10, false, false },
+	{ 'o', 8, false, false },
+	{ 'x', 16, false, false },
+	{ 'X', 16, false, true },
+	{ 0 }
+};
+
+// The entry of intverbs for verb c, or NULL if c is no integer verb.
+static const struct intverb *
+intverb(char c)
 {
-	if (lflag >= 2)
-		return va_arg(*ap, unsigned long long);
-	if (lflag == 1)
-		return va_arg(*ap, unsigned long);
-	return va_arg(*ap, unsigned int);
+	const struct intverb *v;
+
+	for (v = intverbs; v->verb != 0; v++)
+		if (v->verb == c)
+			return v;
+	return NULL;
 }
 
-static long long
-getint(va_list *ap, int lflag)
+// Fetch the next integer argument, of the size the 'l's name, widened
+// to 64 bits: sign-extended if it is signed, zero-extended if not.
+static unsigned long long
+getarg(va_list *ap, int lflag, bool sign)
 {
-	if (lflag >= 2)
-		return va_arg(*ap, long long);
-	if (lflag == 1)
-		return va_arg(*ap, long);
-	return va_arg(*ap, int);
+	switch (lflag) {
+	case 0:
+		return sign ? (long long) va_arg(*ap, int)
+			    : va_arg(*ap, unsigned int);
+	case 1:
+		return sign ? (long long) va_arg(*ap, long)
+			    : va_arg(*ap, unsigned long);
+	default:
+		return sign ? va_arg(*ap, long long)
+			    : va_arg(*ap, unsigned long long);
+	}
+}
+
+// Print the next integer argument as verb v asks.  A negative value
+// prints as '-' and its magnitude, negated unsigned so that the most
+// negative one has a magnitude too.
+static void
+putint(putch_t putch, void *putdat, struct spec *sp,
+       const struct intverb *v, va_list *ap)
+{
+	unsigned long long n = getarg(ap, sp->lflag, v->sign);
+
+	if (v->sign && (long long) n < 0)
+		putnum(putch, putdat, sp, "-", -n, v->base, v->upper);
+	else
+		putnum(putch, putdat, sp, "", n, v->base, v->upper);
+}
+
+// %e: the text for error code err, either sign, or "error N" for a code
+// without one.
+static void
+puterr(putch_t putch, void *putdat, const struct spec *sp, int err)
+{
+	static const char *const text[MAXERROR] = {
+		[E_UNSPECIFIED]		= "unspecified error",
+		[E_BAD_ENV]		= "bad environment",
+		[E_INVAL]		= "invalid parameter",
+		[E_NO_MEM]		= "out of memory",
+		[E_NO_FREE_ENV]		= "out of environments",
+		[E_FAULT]		= "segmentation fault",
+		[E_IPC_NOT_RECV]	= "env is not recving",
+		[E_EOF]			= "unexpected end of file",
+	};
+	// Negated unsigned: INT_MIN has no magnitude as an int, and stays
+	// "error -2147483648".
+	unsigned int code = err < 0 ? 0u - err : err;
+
+	if (code < MAXERROR && text[code] != NULL)
+		putstr(putch, putdat, sp, text[code]);
+	else
+		printfmt(putch, putdat, "error %d", (int) code);
 }
 
 // Read a decimal number or '*' at *fmt; returns it and advances *fmt.
@@ -186,15 +241,40 @@ parsespec(const char *fmt, struct spec *sp, va_list *ap)
 	return fmt;
 }
 
-static void
-puterr(putch_t putch, void *putdat, const struct spec *sp, int err)
+// Print one conversion of verb with the argument it takes, if any.
+// Returns false, having printed nothing, for a verb we do not know.
+static bool
+convert(putch_t putch, void *putdat, struct spec *sp, char verb, va_list *ap)
 {
-	if (err < 0)
-		err = -err;	// INT_MIN stays negative: "error -2147483648"
-	if (err >= 0 && err < MAXERROR && error_string[err] != NULL)
-		putstr(putch, putdat, sp, error_string[err]);
-	else
-		printfmt(putch, putdat, "error %d", err);
+	const struct intverb *iv = intverb(verb);
+	char c;
+
+	if (iv != NULL) {
+		putint(putch, putdat, sp, iv, ap);
+		return true;
+	}
+	switch (verb) {
+	case 'p':
+		sp->prec = 8;
+		putnum(putch, putdat, sp, "0x",
+		       (uintptr_t) va_arg(*ap, void *), 16, false);
+		return true;
+	case 's':
+		putstr(putch, putdat, sp, va_arg(*ap, const char *));
+		return true;
+	case 'c':
+		c = va_arg(*ap, int);
+		putfield(putch, putdat, sp, "", 0, &c, 1);
+		return true;
+	case 'e':
+		puterr(putch, putdat, sp, va_arg(*ap, int));
+		return true;
+	case '%':
+		putch('%', putdat);
+		return true;
+	default:
+		return false;
+	}
 }
 
 void
@@ -202,8 +282,6 @@ vprintfmt(putch_t putch, void *putdat, const char *fmt, va_list ap)
 {
 	const char *start, *verb;
 	struct spec sp;
-	long long n;
-	char c;
 
 	// Helpers take the list by pointer: on i386 a va_list is a plain
 	// pointer, so the helpers' va_arg calls advance ours.
@@ -213,59 +291,13 @@ vprintfmt(putch_t putch, void *putdat, const char *fmt, va_list ap)
 				return;
 			putch(*fmt++, putdat);
 		}
-		start = fmt++;
-		verb = parsespec(fmt, &sp, &ap);
-		fmt = verb + 1;
-		switch (*verb) {
-		case 'd':
-		case 'i':
-			n = getint(&ap, sp.lflag);
-			if (n < 0)
-				putnum(putch, putdat, &sp, "-",
-				       -(unsigned long long) n, 10, false);
-			else
-				putnum(putch, putdat, &sp, "", n, 10, false);
-			break;
-		case 'u':
-			putnum(putch, putdat, &sp, "",
-			       getuint(&ap, sp.lflag), 10, false);
-			break;
-		case 'o':
-			putnum(putch, putdat, &sp, "",
-			       getuint(&ap, sp.lflag), 8, false);
-			break;
-		case 'x':
-		case 'X':
-			putnum(putch, putdat, &sp, "",
-			       getuint(&ap, sp.lflag), 16, *verb == 'X');
-			break;
-		case 'p':
-			sp.prec = 8;
-			putnum(putch, putdat, &sp, "0x",
-			       (uintptr_t) va_arg(ap, void *), 16, false);
-			break;
-		case 's':
-			putstr(putch, putdat, &sp, va_arg(ap, const char *));
-			break;
-		case 'c':
-			c = va_arg(ap, int);
-			putfield(putch, putdat, &sp, "", 0, &c, 1);
-			break;
-		case 'e':
-			puterr(putch, putdat, &sp, va_arg(ap, int));
-			break;
-		case '%':
-			putch('%', putdat);
-			break;
-		case '\0':
-			// The format ended inside a conversion: print it as is.
-			fmt = verb;
-			// fall through
-		default:
+		start = fmt;
+		verb = parsespec(fmt + 1, &sp, &ap);
+		// A format that ends inside a conversion stops at its nul.
+		fmt = *verb == '\0' ? verb : verb + 1;
+		if (!convert(putch, putdat, &sp, *verb, &ap))
 			while (start < fmt)
 				putch(*start++, putdat);
-			break;
-		}
 	}
 }
 
@@ -279,21 +311,24 @@ printfmt(putch_t putch, void *putdat, const char *fmt, ...)
 	va_end(ap);
 }
 
-// snprintf's sink: stores while there is room, counts always.
-struct sprintbuf {
-	char *buf;
-	char *ebuf;	// last byte, kept for the terminating nul
-	int cnt;
+// Where snprintf's characters go: into the string while room lasts,
+// then only counted, so the caller learns the length it would need.
+struct strsink {
+	char *next;	// where the next stored character goes
+	int room;	// characters that still fit before the nul
+	int len;	// characters formatted, stored or not
 };
 
 static void
-sprintputch(int ch, void *arg)
+strput(int ch, void *arg)
 {
-	struct sprintbuf *b = arg;
+	struct strsink *s = arg;
 
-	b->cnt++;
-	if (b->buf < b->ebuf)
-		*b->buf++ = ch;
+	if (s->room > 0) {
+		*s->next++ = ch;
+		s->room--;
+	}
+	s->len++;
 }
 
 // Format into str, which holds size bytes, always nul-terminated.
@@ -302,13 +337,16 @@ sprintputch(int ch, void *arg)
 int
 vsnprintf(char *str, int size, const char *fmt, va_list ap)
 {
-	struct sprintbuf b = { str, str + size - 1, 0 };
+	struct strsink s;
 
 	if (str == NULL || size < 1)
 		return -E_INVAL;
-	vprintfmt(sprintputch, &b, fmt, ap);
-	*b.buf = '\0';
-	return b.cnt;
+	s.next = str;
+	s.room = size - 1;
+	s.len = 0;
+	vprintfmt(strput, &s, fmt, ap);
+	*s.next = '\0';
+	return s.len;
 }
 
 int
@@ -321,4 +359,18 @@ snprintf(char *str, int size, const char *fmt, ...)
 	r = vsnprintf(str, size, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+// The one cprintf for kernel and user alike: only vcprintf, where the
+// characters go, differs (kern/printf.c, lib/printf.c).
+int
+cprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vcprintf(fmt, ap);
+	va_end(ap);
+	return n;
 }
