@@ -15,6 +15,7 @@
 #include <inc/memlayout.h>
 #include <inc/syscall.h>
 #include <inc/trap.h>
+#include <inc/region.h>
 
 #define USED(x)		(void)(x)
 
@@ -63,6 +64,12 @@ int	sys_ipc_recv(void *rcv_pg);
 int	sys_page_copy(envid_t env, void *srcva, void *dstva, int perm);
 int	sys_page_cow_range(envid_t child, void *start, void *end);
 int	sys_page_share_range(envid_t child, void *start, void *end);
+// Regions (inc/region.h): *va is the wanted address, then the one given.
+int	sys_region_map(envid_t env, void **va, size_t len, int perm,
+		       int flags);
+int	sys_region_unmap(envid_t env, void *va, size_t len);
+int	sys_region_protect(envid_t env, void *va, size_t len, int perm);
+int	sys_region_query(envid_t env, void *va, struct RegionInfo *info);
 
 /*
  * exofork is inlined: the child starts life returning from this very

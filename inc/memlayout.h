@@ -20,7 +20,8 @@
  *         |  user exception stack (RW)   | PGSIZE      user read-write
  *         |  unmapped guard              | PGSIZE      below here
  *  USTACKTOP = 0xEEBFE000 ---------------+
- *         |  user stack, grows down      |
+ *         |  user stack, grows down      | USTACKSIZE  (a region: pages
+ *         :  unmapped guard              :              come at first touch)
  *         :  program text, data, heap    :
  *  UTEXT = 0x00800000 -------------------+
  *  PFTEMP = 0x007FF000                     scratch page for fault handlers
@@ -71,6 +72,7 @@
 #define UTOP		UENVS
 #define UXSTACKTOP	UTOP
 #define USTACKTOP	(UTOP - 2*PGSIZE)
+#define USTACKSIZE	(256*PGSIZE)	// the stack region: 1 MiB below USTACKTOP
 
 #define UTEXT		(2*PTSIZE)
 #define UTEMP		((void *) PTSIZE)

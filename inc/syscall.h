@@ -21,6 +21,11 @@ enum {
 	SYS_page_copy,
 	SYS_page_cow_range,
 	SYS_page_share_range,
+	// Memory regions (inc/region.h).
+	SYS_region_map,
+	SYS_region_unmap,
+	SYS_region_protect,
+	SYS_region_query,
 	NSYSCALLS
 };
 

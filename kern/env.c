@@ -21,6 +21,8 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <kern/region.h>
+#include <kern/demand.h>
 
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
@@ -256,26 +258,21 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	return 0;
 }
 
-// Map zeroed pages for [va, va+len) in e, user-writable; pages already
-// mapped stay.  Returns 0 or -E_NO_MEM.
-static int
-region_alloc(struct Env *e, uintptr_t va, size_t len)
+// Does loadable segment ph[i] share a page with one before it?  Each
+// becomes a region of its own.
+static bool
+segments_share_a_page(struct Proghdr *ph, int i)
 {
-	uintptr_t p;
-	struct PageInfo *pp;
+	uintptr_t start = ROUNDDOWN(ph[i].p_va, PGSIZE);
+	uintptr_t end = ROUNDUP(ph[i].p_va + ph[i].p_memsz, PGSIZE);
+	int j;
 
-	for (p = ROUNDDOWN(va, PGSIZE); p < va + len; p += PGSIZE) {
-		if (page_lookup(e->env_pgdir, (void *) p, NULL))
-			continue;
-		if (!(pp = page_alloc(ALLOC_ZERO)))
-			return -E_NO_MEM;
-		if (page_insert(e->env_pgdir, pp, (void *) p,
-				PTE_U | PTE_W) < 0) {
-			page_free(pp);
-			return -E_NO_MEM;
-		}
-	}
-	return 0;
+	for (j = 0; j < i; j++)
+		if (ph[j].p_type == ELF_PROG_LOAD && ph[j].p_memsz
+		    && ROUNDDOWN(ph[j].p_va, PGSIZE) < end
+		    && ROUNDUP(ph[j].p_va + ph[j].p_memsz, PGSIZE) > start)
+			return true;
+	return false;
 }
 
 // Why the ELF image elf can't be loaded, or NULL if it can.
@@ -294,8 +291,10 @@ elf_problem(struct Elf *elf)
 			continue;
 		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_va < UMINADDR
 		    || ph[i].p_va + ph[i].p_memsz < ph[i].p_va
-		    || ph[i].p_va + ph[i].p_memsz > UTOP)
-			return "a segment is outside user memory";
+		    || ph[i].p_va + ph[i].p_memsz > USTACKTOP - USTACKSIZE)
+			return "a segment is outside program memory";
+		if (segments_share_a_page(ph, i))
+			return "two segments share a page";
 	}
 	if (elf->e_entry >= UTOP)
 		return "entry point outside user memory";
@@ -303,9 +302,11 @@ elf_problem(struct Elf *elf)
 }
 
 /*
- * Load the ELF image at binary into e's address space and give it a
- * one-page stack.  The copying runs on e's page directory, so the
- * image's addresses can be used directly.
+ * Give e the program in the ELF image at binary, on demand: a region
+ * for each loadable segment (read-only unless it is writable), whose
+ * pages kern/demand.c fills from the image at their first touch, and
+ * the user stack's region below USTACKTOP, with no region under it to
+ * catch a stack that runs past it.  elf_problem has checked binary.
  */
 static int
 load_icode(struct Env *e, uint8_t *binary)
@@ -313,25 +314,32 @@ load_icode(struct Env *e, uint8_t *binary)
 	struct Elf *elf = (struct Elf *) binary;
 	struct Proghdr *ph = (struct Proghdr *) (binary + elf->e_phoff);
 	struct Proghdr *eph = ph + elf->e_phnum;
-	pde_t *old_pgdir = thiscpu->cpu_pgdir;
-	int r = 0;
+	struct RegionSet *s = env_regions(e);
+	struct Region r;
+	int err;
 
-	load_pgdir(e->env_pgdir);
-	for (; ph < eph && r == 0; ph++) {
-		if (ph->p_type != ELF_PROG_LOAD)
+	for (; ph < eph; ph++) {
+		if (ph->p_type != ELF_PROG_LOAD || ph->p_memsz == 0)
 			continue;
-		if ((r = region_alloc(e, ph->p_va, ph->p_memsz)) < 0)
-			break;
-		memcpy((void *) ph->p_va, binary + ph->p_offset, ph->p_filesz);
-		memset((void *) ph->p_va + ph->p_filesz, 0,
-		       ph->p_memsz - ph->p_filesz);
+		r = (struct Region) {
+			.start = ROUNDDOWN(ph->p_va, PGSIZE),
+			.end = ROUNDUP(ph->p_va + ph->p_memsz, PGSIZE),
+			.perm = PTE_P | PTE_U
+				| (ph->p_flags & ELF_PROG_FLAG_WRITE ? PTE_W : 0),
+			.kind = REGION_IMAGE,
+			.exec = (ph->p_flags & ELF_PROG_FLAG_EXEC) != 0,
+			.image = { binary + ph->p_offset, ph->p_va, ph->p_filesz },
+		};
+		if ((err = region_add(s, &r)) < 0)
+			return err;
 	}
-	load_pgdir(old_pgdir);
-	if (r < 0)
-		return r;
-
+	r = (struct Region) { .start = USTACKTOP - USTACKSIZE,
+		.end = USTACKTOP, .perm = PTE_P | PTE_U | PTE_W,
+		.kind = REGION_STACK };
+	if ((err = region_add(s, &r)) < 0)
+		return err;
 	e->env_tf.tf_eip = elf->e_entry;
-	return region_alloc(e, USTACKTOP - PGSIZE, PGSIZE);
+	return 0;
 }
 
 // Start a new env running the ELF image at binary.
@@ -385,6 +393,7 @@ env_free(struct Env *e)
 	}
 	e->env_pgdir = NULL;
 	page_decref(pa2page(PADDR(pgdir)));
+	regions_free(env_regions(e));
 
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;
@@ -420,11 +429,13 @@ env_free_current(void)
 static uintptr_t user_mem_check_addr;
 
 /*
- * May env access [va, va+len) with permissions perm (plus PTE_P)?
- * Returns 0, or -E_FAULT with user_mem_check_addr set to the first bad
- * address.  The range must lie below ULIM and must not wrap.
+ * May env access [va, va+len) with permissions perm (plus PTE_P), now
+ * or, for region pages not touched yet, at their first touch?  Returns
+ * 0, or -E_FAULT with user_mem_check_addr set to the first bad address.
+ * The range must lie below ULIM and must not wrap.  Maps nothing: the
+ * caller reads through demand_copyin, or brings pages in to write them.
  */
-static int
+int
 user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 {
 	uintptr_t start = (uintptr_t) va;
@@ -437,7 +448,7 @@ user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 		last = 0xFFFFFFFF;
 	// page reaches ULIM, which fails, before it could wrap.
 	for (page = ROUNDDOWN(start, PGSIZE); page <= last; page += PGSIZE)
-		if (!user_page_ok(env->env_pgdir, page, perm)) {
+		if (!demand_page_ok(env, page, perm)) {
 			user_mem_check_addr = MAX(page, start);
 			return -E_FAULT;
 		}

@@ -17,6 +17,8 @@
 #include <kern/spinlock.h>
 #include <kern/fwcfg.h>
 #include <kern/pmap_check.h>
+#include <kern/region.h>
+#include <kern/demand.h>
 #include <kern/programs.h>
 
 // What plain `make qemu` runs: a few envs taking turns on the CPUs.
@@ -41,6 +43,9 @@ i386_init(void)
 	cprintf("6828 decimal is %o octal!\n", 6828);
 
 	mem_init();			// page allocator and kern_pgdir
+	region_init();			// region descriptors
+	check_regions();
+	demand_init();			// the zero page
 	env_init();			// envs[] and the free list
 	read_test_options();		// the grader's settings, if any
 	sched_init(no_env_can_run);	// what to do once nothing can run

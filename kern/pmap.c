@@ -388,6 +388,44 @@ tlb_shootdown(pde_t *pgdir)
 	}
 }
 
+// Drop every cached translation of pgdir, here and on any other CPU
+// that has it loaded: after changing many of its entries.
+void
+pgdir_flush(pde_t *pgdir)
+{
+	if (thiscpu->cpu_pgdir == pgdir)
+		tlbflush();
+	if (ncpu > 1)
+		tlb_shootdown(pgdir);
+}
+
+/*
+ * Call fn(pte, va, arg) for each present entry of pgdir that maps a
+ * page in [start, end), in order, skipping absent page tables, until fn
+ * returns false.  Returns the va fn stopped at, or end.
+ */
+uintptr_t
+pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
+	   bool (*fn)(pte_t *pte, uintptr_t va, void *arg), void *arg)
+{
+	uintptr_t va = ROUNDDOWN(start, PGSIZE);
+	pte_t *pt;
+
+	while (va < end) {
+		if (!(pgdir[PDX(va)] & PTE_P)) {
+			va = ROUNDDOWN(va, PTSIZE) + PTSIZE;
+			if (va == 0)		// wrapped past the top
+				break;
+			continue;
+		}
+		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
+		if ((pt[PTX(va)] & PTE_P) && !fn(&pt[PTX(va)], va, arg))
+			return va;
+		va += PGSIZE;
+	}
+	return end;
+}
+
 // The other side of tlb_shootdown, on the CPU asked to flush.
 void
 tlb_flush_ack(void)

@@ -55,6 +55,9 @@ pte_t	*pgdir_walk(pde_t *pgdir, const void *va, int create);
 void	boot_map_region(pde_t *pgdir, uintptr_t va, size_t size,
 			physaddr_t pa, int perm);
 void	tlb_flush_ack(void);
+void	pgdir_flush(pde_t *pgdir);
+uintptr_t pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
+		     bool (*fn)(pte_t *pte, uintptr_t va, void *arg), void *arg);
 
 void	*mmio_map_region(physaddr_t pa, size_t size);
 
@@ -74,6 +77,18 @@ user_page_ok(pde_t *pgdir, uintptr_t va, int perm)
 	perm |= PTE_P;
 	return va < ULIM && (pde & PTE_P)
 		&& (((pte_t *) KADDR(PTE_ADDR(pde)))[PTX(va)] & perm) == perm;
+}
+
+// The entry of pgdir for va, or NULL if it has no page table there:
+// pgdir_walk without create, inline for the fault path.
+static inline pte_t *
+pte_lookup(pde_t *pgdir, uintptr_t va)
+{
+	pde_t pde = pgdir[PDX(va)];
+
+	if (!(pde & PTE_P))
+		return NULL;
+	return (pte_t *) KADDR(PTE_ADDR(pde)) + PTX(va);
 }
 
 // Switch this CPU to page directory pgdir, noting which it is for

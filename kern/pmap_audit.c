@@ -6,7 +6,10 @@
  *   - the boot reservation (page_init gives those pages pp_ref 1 for good);
  *   - a page table of kern_pgdir: one, from its directory entry;
  *   - for each live env: its page directory, each of its page tables
- *     below UTOP, and one per present entry below UTOP that maps it.
+ *     below UTOP, and one per present entry below UTOP that maps it;
+ *   - the region code (kern/region.c, kern/shm.c, kern/demand.c): each
+ *     env's array of regions, each shared object's directory, tables
+ *     and pages, and the zero page.
  * Nothing else holds a reference: the entries every env copies from
  * kern_pgdir above UTOP, the UVPT self-maps and boot_map_region's
  * mappings count nothing.  A page nobody holds must be on the free list,
@@ -27,6 +30,8 @@
 #include <kern/pmap.h>
 #include <kern/pmap_check.h>
 #include <kern/env.h>
+#include <kern/region.h>
+#include <kern/demand.h>
 
 // The most pages detect_memory allows: all that KERNBASE can map.
 #define MAXPAGES	((~0u - KERNBASE) / PGSIZE + 1)
@@ -129,6 +134,13 @@ count_env(struct Env *e)
 	}
 }
 
+// A hold of the region code's (see regions_audit).
+static void
+hold_for_regions(physaddr_t pa)
+{
+	hold(pa, 0);
+}
+
 static void
 count_envs(void)
 {
@@ -209,6 +221,8 @@ page_audit(void)
 	nproblems = 0;
 	count_kernel();
 	count_envs();
+	hold(demand_zero_page(), 0);
+	nproblems += regions_audit(hold_for_regions);
 	check_free_list();
 	compare();
 	if (nproblems)

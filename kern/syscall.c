@@ -15,6 +15,9 @@
 #include <kern/syscall.h>
 #include <kern/console.h>
 #include <kern/sched.h>
+#include <kern/region.h>
+#include <kern/region_syscall.h>
+#include <kern/demand.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -77,11 +80,14 @@ resume_later(struct Resume *r)
  * are checked first, so a bad buffer prints nothing, then they are
  * printed, CPUTS_CHUNK at a time; each chunk is checked again, as its
  * pages may have been unmapped meanwhile.  A long call takes many steps.
+ * The bytes are read through demand_copyin: an untouched region page
+ * prints as what a touch would bring, and stays untouched.
  */
 static int32_t
 sys_cputs(const char *s, size_t len)
 {
 	struct Resume *r = resume_of(SYS_cputs, (uint32_t) s, len, 0);
+	char buf[CPUTS_CHUNK];
 	size_t n;
 
 	if (r->checked < len) {
@@ -94,7 +100,8 @@ sys_cputs(const char *s, size_t len)
 	}
 	n = MIN(len - r->done, CPUTS_CHUNK);
 	user_mem_assert(curenv, s + r->done, n, PTE_U);
-	cons_write(s + r->done, n);
+	demand_copyin(curenv, buf, (uintptr_t) s + r->done, n);
+	cons_write(buf, n);
 	r->done += n;
 	return r->done < len ? resume_later(r) : resume_done(r, 0);
 }
@@ -138,6 +145,10 @@ sys_exofork(void)
 
 	if ((r = env_alloc(&e, curenv)) < 0)
 		return r;
+	if ((r = regions_copy(env_regions(e), env_regions(curenv))) < 0) {
+		env_free(e);
+		return r;
+	}
 	e->env_tf = curenv->env_tf;
 	e->env_tf.tf_regs.reg_eax = 0;
 	return e->env_id;
@@ -222,6 +233,9 @@ lookup_for_map(struct Env *src, void *srcva, int perm, struct PageInfo **pp)
 
 	if ((r = check_va_perm((uintptr_t) srcva, perm)) < 0)
 		return r;
+	// An untouched region page comes in as a touch would bring it.
+	if (demand_fault(src, (uintptr_t) srcva, perm & PTE_W) == -E_NO_MEM)
+		return -E_NO_MEM;
 	if (!(*pp = page_lookup(src->env_pgdir, srcva, &pte)))
 		return -E_INVAL;
 	if ((perm & PTE_W) && !(*pte & PTE_W))
@@ -275,8 +289,11 @@ sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
 	if ((r = check_va_perm((uintptr_t) dstva, perm)) < 0
 	    || (r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	if ((uintptr_t) srcva >= UTOP || PGOFF(srcva)
-	    || !(src = page_lookup(curenv->env_pgdir, srcva, NULL)))
+	if ((uintptr_t) srcva >= UTOP || PGOFF(srcva))
+		return -E_INVAL;
+	if (demand_fault(curenv, (uintptr_t) srcva, false) == -E_NO_MEM)
+		return -E_NO_MEM;
+	if (!(src = page_lookup(curenv->env_pgdir, srcva, NULL)))
 		return -E_INVAL;
 	if (!(pp = page_alloc(0)))
 		return -E_NO_MEM;
@@ -469,6 +486,14 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return share_range(num, a1, a2, a3, true);
 	case SYS_page_share_range:
 		return share_range(num, a1, a2, a3, false);
+	case SYS_region_map:
+		return sys_region_map(a1, a2, a3, a4, a5);
+	case SYS_region_unmap:
+		return sys_region_unmap(a1, a2, a3);
+	case SYS_region_protect:
+		return sys_region_protect(a1, a2, a3, a4);
+	case SYS_region_query:
+		return sys_region_query(a1, a2, a3);
 	default:
 		return -E_INVAL;
 	}

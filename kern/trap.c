@@ -24,6 +24,9 @@
 #include <kern/picirq.h>
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
+#include <kern/region.h>
+#include <kern/demand.h>
+#include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
 static struct Pseudodesc idt_pd = {
@@ -346,22 +349,48 @@ trap_vm86(struct Vm86Frame *f)
 	panic("trap_vm86: the env survived");
 }
 
+// Can e's user code write the page at va once the kernel has brought it
+// in, if it is a region's?
+static bool
+writable_now(struct Env *e, uintptr_t va)
+{
+	return user_page_ok(e->env_pgdir, va, PTE_U | PTE_W)
+		|| (demand_fault(e, va, true) == 0
+		    && user_page_ok(e->env_pgdir, va, PTE_U | PTE_W));
+}
+
 /*
  * A page fault in user mode (in the kernel it is a bug: trap_kernel
- * panics).  An env with an upcall gets a struct UTrapframe pushed on its exception stack
- * and resumes in the upcall; a nested fault (already on that stack)
- * pushes below the trap-time esp, leaving one empty word.  An env with
- * no upcall, no usable exception stack or a bad upcall is destroyed.
+ * panics).  The first touch of a region page is the kernel's to serve
+ * (kern/demand.c), and the env resumes as if nothing happened.  For any
+ * other fault, an env with an upcall gets a struct UTrapframe pushed on
+ * its exception stack and resumes in the upcall; a nested fault
+ * (already on that stack) pushes below the trap-time esp, leaving one
+ * empty word.  An env with no upcall, no usable exception stack or a
+ * bad upcall is destroyed, as is one the kernel has no page left for.
  */
 static void
 page_fault_handler(struct Trapframe *tf)
 {
 	uint32_t fault_va = rcr2();
 	struct Env *e = curenv;
+	struct RegionSet *s = env_regions(e);
 	struct UTrapframe *utf;
 	uintptr_t top;
+	int r;
 
 	last_tf = tf;
+	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
+		s->kfaults++;
+		return;
+	}
+	if (r == -E_NO_MEM) {
+		cprintf("[%08x] out of memory for a page at va %08x\n",
+			e->env_id, fault_va);
+		env_destroy(e);
+		return;
+	}
+	s->ufaults++;
 	if (!e->env_pgfault_upcall) {
 		cprintf("[%08x] user fault va %08x ip %08x\n",
 			e->env_id, fault_va, tf->tf_eip);
@@ -379,10 +408,10 @@ page_fault_handler(struct Trapframe *tf)
 	// the upcall in a user page.  If not, user_mem_assert names the bad
 	// address and destroys the env (and does not return).
 	if ((uintptr_t) utf < UXSTACKTOP - PGSIZE
-	    || !user_page_ok(e->env_pgdir, (uintptr_t) utf, PTE_U | PTE_W))
+	    || !writable_now(e, (uintptr_t) utf))
 		user_mem_assert(e, utf, sizeof(*utf), PTE_W);
-	if (!user_page_ok(e->env_pgdir, (uintptr_t) e->env_pgfault_upcall,
-			  PTE_U))
+	if (!user_page_ok(e->env_pgdir, (uintptr_t) e->env_pgfault_upcall, PTE_U)
+	    && !demand_page_ok(e, (uintptr_t) e->env_pgfault_upcall, PTE_U))
 		user_mem_assert(e, e->env_pgfault_upcall, 1, 0);
 
 	// The env's own page directory is loaded: write its stack directly.

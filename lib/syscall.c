@@ -116,3 +116,40 @@ sys_page_share_range(envid_t child, void *start, void *end)
 	return syscall_raw(SYS_page_share_range, child, (uint32_t) start,
 		       (uint32_t) end, 0, 0);
 }
+
+// The kernel returns the region's page number, which no address makes
+// negative, so that errors and addresses never mix.
+int
+sys_region_map(envid_t envid, void **va, size_t len, int perm, int flags)
+{
+	int32_t r = syscall_raw(SYS_region_map, envid, (uint32_t) *va, len,
+				perm, flags);
+
+	if (r < 0)
+		return r;
+	*va = (void *) ((uintptr_t) r << PGSHIFT);
+	return 0;
+}
+
+int
+sys_region_unmap(envid_t envid, void *va, size_t len)
+{
+	return syscall_raw(SYS_region_unmap, envid, (uint32_t) va, len, 0, 0);
+}
+
+int
+sys_region_protect(envid_t envid, void *va, size_t len, int perm)
+{
+	return syscall_raw(SYS_region_protect, envid, (uint32_t) va, len,
+			   perm, 0);
+}
+
+// *info is written first here, so that the kernel finds it a page of our
+// own (a copy-on-write page gets its private copy from our fault handler).
+int
+sys_region_query(envid_t envid, void *va, struct RegionInfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	return syscall_raw(SYS_region_query, envid, (uint32_t) va,
+			   (uint32_t) info, 0, 0);
+}

@@ -289,6 +289,28 @@ my_pte(uintptr_t va)
 	return uvpt[PGNUM(va)];
 }
 
+/*
+ * May a call take our page at va as its source (a writable one if
+ * write)?  A page not there yet but in a region of ours that allows the
+ * access counts: the kernel brings it in.  A present read-only page
+ * wanted writable in a writable region may be the zero page, which the
+ * kernel replaces, or copy-on-write, which it does not: unsure.
+ */
+static int
+source_args(uintptr_t va, bool write)
+{
+	pte_t pte = my_pte(va);
+	struct RegionInfo ri;
+	bool region = sys_region_query(0, (void *) va, &ri) == 0;
+	bool region_w = region && (ri.perm & PTE_W);
+
+	if ((pte & PTE_P) && (!write || (pte & PTE_W)))
+		return ARGS_OK;
+	if (pte & PTE_P)
+		return region_w ? ARGS_UNSURE : ARGS_BAD;
+	return region && (!write || region_w) ? ARGS_OK : ARGS_BAD;
+}
+
 // What kind of target env id is, judged from envs[] now.
 static int
 kind_of(envid_t id)
@@ -441,7 +463,6 @@ fz_page_map(void)
 	struct target dst = below(2) ? pick_env() : pick_mine();
 	uintptr_t srcva = pick_va_for(src.kind), dstva = pick_va_for(dst.kind);
 	uint32_t perm = pick_perm();
-	pte_t pte = my_pte(srcva);
 	int args;
 	int32_t r;
 
@@ -449,14 +470,13 @@ fz_page_map(void)
 		args = ARGS_BAD;
 	else if (src.kind != SELF)
 		args = ARGS_UNSURE;		// we cannot see its mappings
-	else if (!(pte & PTE_P) || ((perm & PTE_W) && !(pte & PTE_W)))
-		args = ARGS_BAD;
 	else
-		args = ARGS_OK;
+		args = source_args(srcva, perm & PTE_W);
 	r = call(SYS_page_map, src.id, srcva, dst.id, dstva, perm,
 		 expect(worse(src.kind, dst.kind), args));
+	// The source page as it is now (a page the call brought in).
 	if (r == 0 && src.kind == SELF && dst.kind == SELF)
-		check_mapped("page_map", dstva, perm, PTE_ADDR(pte));
+		check_mapped("page_map", dstva, perm, PTE_ADDR(my_pte(srcva)));
 }
 
 static void
@@ -481,7 +501,7 @@ fz_page_copy(void)
 	uintptr_t srcva = pick_va(), dstva = pick_va_for(t.kind);
 	uint32_t perm = pick_perm();
 	int args = va_ok(srcva) && va_ok(dstva) && perm_ok(perm)
-		&& (my_pte(srcva) & PTE_P) ? ARGS_OK : ARGS_BAD;
+		? source_args(srcva, false) : ARGS_BAD;
 	int32_t r;
 
 	r = call(SYS_page_copy, t.id, srcva, dstva, perm, 0,

@@ -26,16 +26,19 @@ check(const char *what, int got, int want)
 	nfail++;
 }
 
-// Make each copy-on-write page of ours private now: once memory is
-// gone, the fault that copies it could not.
+// Bring in every page of our program (its pages come at first touch)
+// and make each copy-on-write one private now: once memory is gone,
+// neither fault could be served.
 static void
 own_pages(void)
 {
 	uintptr_t va;
 
-	for (va = UTEXT; va < (uintptr_t) end; va += PGSIZE)
+	for (va = UTEXT; va < (uintptr_t) end; va += PGSIZE) {
+		(void) *(volatile char *) va;
 		if (uvpt[PGNUM(va)] & PTE_COW)
 			*(volatile char *) va = *(volatile char *) va;
+	}
 	*(volatile char *) (USTACKTOP - PGSIZE) =
 		*(volatile char *) (USTACKTOP - PGSIZE);
 }
@@ -125,9 +128,13 @@ umain(int argc, char **argv)
 	if ((kid = fork()) < 0)
 		panic("memfull: fork: %e", kid);
 	if (kid == 0) {
+		own_pages();
 		receive();
 		return;
 	}
+	// Fill memory only once the child, too, has all it needs.
+	while (!envs[ENVX(kid)].env_ipc_recving)
+		sys_yield();
 	own_pages();
 	n = fill();
 	cprintf("memfull: memory ran out after %d pages\n", n);

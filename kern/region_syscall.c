@@ -1,0 +1,213 @@
+/*
+ * The region system calls (see inc/region.h and the README): map a
+ * demand-zero region, unmap or protect a range, ask about the region
+ * holding an address.  Each acts on the caller or one of its children,
+ * and checks every argument, and that the descriptors and memory it
+ * needs are there, before it changes anything: a call that fails has
+ * changed nothing.
+ */
+#include <inc/error.h>
+#include <inc/string.h>
+#include <inc/memlayout.h>
+#include <inc/region.h>
+
+#include <kern/region_syscall.h>
+#include <kern/region.h>
+#include <kern/demand.h>
+#include <kern/shm.h>
+#include <kern/pmap.h>
+#include <kern/env.h>
+
+// Is [va, va + len) page-aligned, not empty, and where regions may be?
+static bool
+range_ok(uintptr_t va, size_t len)
+{
+	return PGOFF(va) == 0 && PGOFF(len) == 0 && len > 0
+		&& va >= UMINADDR && va < UTOP && len <= UTOP - va;
+}
+
+// Is perm PTE_U | PTE_P with nothing more than the bits in optional?
+static bool
+perm_ok(int perm, int optional)
+{
+	return (perm & (PTE_U | PTE_P)) == (PTE_U | PTE_P)
+		&& !(perm & ~(PTE_U | PTE_P | optional));
+}
+
+static bool
+stop_at_page(pte_t *pte, uintptr_t va, void *arg)
+{
+	return false;
+}
+
+// Is [va, va + len) free in e: no region, no page mapped?
+static bool
+range_free(struct Env *e, uintptr_t va, size_t len)
+{
+	return !regions_touch(env_regions(e), va, va + len)
+		&& pgdir_each(e->env_pgdir, va, va + len, stop_at_page, NULL)
+		   == va + len;
+}
+
+// The lowest address where len bytes are free in e, or 0.
+static uintptr_t
+lowest_free(struct Env *e, size_t len)
+{
+	uintptr_t va = UMINADDR, page;
+
+	while ((va = regions_gap(env_regions(e), va, len)) != 0) {
+		page = pgdir_each(e->env_pgdir, va, va + len, stop_at_page, NULL);
+		if (page == va + len)
+			return va;
+		va = page + PGSIZE;
+	}
+	return 0;
+}
+
+/*
+ * Map in envid a demand-zero region of len bytes with perm (PTE_U |
+ * PTE_P, maybe PTE_W and PTE_SHARE), at want if that range is free, or
+ * else (unless flags has REGION_FIXED) at the lowest free range that
+ * fits.  Returns the region's page number, its address >> PGSHIFT,
+ * which no address makes negative; or -E_INVAL, -E_BAD_ENV or
+ * -E_NO_MEM.
+ */
+int32_t
+sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
+	       int flags)
+{
+	struct Region r = { .perm = perm, .kind = REGION_ANON };
+	struct Shm *obj = NULL;
+	struct Env *e;
+	int err;
+
+	if (!perm_ok(perm, PTE_W | PTE_SHARE) || (flags & ~REGION_FIXED)
+	    || PGOFF(want) || PGOFF(len) || len == 0 || len >= UTOP)
+		return -E_INVAL;
+	if ((err = envid2env(envid, &e, 1)) < 0)
+		return err;
+	if (range_ok(want, len) && range_free(e, want, len))
+		r.start = want;
+	else if (flags & REGION_FIXED)
+		return -E_INVAL;
+	else if (!(r.start = lowest_free(e, len)))
+		return -E_NO_MEM;
+	r.end = r.start + len;
+	if ((perm & PTE_SHARE) && !(obj = shm_new()))
+		return -E_NO_MEM;
+	r.shared.obj = obj;
+	r.shared.base = r.start;
+	err = region_add(env_regions(e), &r);
+	if (obj)
+		shm_drop(obj);		// the region holds its own
+	return err < 0 ? err : (int32_t) (r.start >> PGSHIFT);
+}
+
+static bool
+unmap_page(pte_t *pte, uintptr_t va, void *arg)
+{
+	page_remove(arg, (void *) va);
+	return true;
+}
+
+/*
+ * Unmap [va, va + len) in envid: regions shrink, split or go, and every
+ * page mapped there is unmapped.  Returns 0, -E_INVAL, -E_BAD_ENV or
+ * -E_NO_MEM (no descriptor left for a split).
+ */
+int
+sys_region_unmap(envid_t envid, uintptr_t va, size_t len)
+{
+	struct Env *e;
+	int err;
+
+	if (!range_ok(va, len))
+		return -E_INVAL;
+	if ((err = envid2env(envid, &e, 1)) < 0
+	    || (err = regions_cut(env_regions(e), va, va + len)) < 0)
+		return err;
+	pgdir_each(e->env_pgdir, va, va + len, unmap_page, e->env_pgdir);
+	return 0;
+}
+
+// With write access gone, a present page loses it at once; with write
+// access given, a page only this mapping holds, and not copy-on-write,
+// gets it (a shared one stays read-only: writing it is the upcall's).
+static bool
+reprotect_page(pte_t *pte, uintptr_t va, void *arg)
+{
+	bool writable = *(bool *) arg;
+
+	if (!writable)
+		*pte &= ~PTE_W;
+	else if (!(*pte & PTE_COW) && pa2page(PTE_ADDR(*pte))->pp_ref == 1)
+		*pte |= PTE_W;
+	return true;
+}
+
+/*
+ * Give [va, va + len) of envid, which regions must cover, the
+ * permissions perm (PTE_U | PTE_P, maybe PTE_W).  Returns 0, -E_INVAL,
+ * -E_BAD_ENV or -E_NO_MEM.
+ */
+int
+sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
+{
+	bool writable = perm & PTE_W;
+	struct Env *e;
+	int err;
+
+	if (!range_ok(va, len) || !perm_ok(perm, PTE_W))
+		return -E_INVAL;
+	if ((err = envid2env(envid, &e, 1)) < 0)
+		return err;
+	if (!regions_cover(env_regions(e), va, va + len))
+		return -E_INVAL;
+	if ((err = regions_protect(env_regions(e), va, va + len, perm)) < 0)
+		return err;
+	pgdir_each(e->env_pgdir, va, va + len, reprotect_page, &writable);
+	pgdir_flush(e->env_pgdir);
+	return 0;
+}
+
+static bool
+count_page(pte_t *pte, uintptr_t va, void *arg)
+{
+	(*(unsigned *) arg)++;
+	return true;
+}
+
+/*
+ * Describe in *info (the caller's memory) the region of envid holding
+ * va.  Returns 0, -E_INVAL if no region holds it, -E_BAD_ENV, or
+ * -E_FAULT if the caller may not write *info.
+ */
+int
+sys_region_query(envid_t envid, uintptr_t va, uintptr_t info)
+{
+	struct RegionInfo ri = { 0 };
+	struct Region *r;
+	struct Env *e;
+	uintptr_t page;
+	int err;
+
+	if ((err = envid2env(envid, &e, 1)) < 0)
+		return err;
+	if (!(r = region_find(env_regions(e), va)))
+		return -E_INVAL;
+	ri.start = r->start;
+	ri.end = r->end;
+	ri.perm = r->perm;
+	ri.kind = r->kind;
+	ri.exec = r->exec;
+	pgdir_each(e->env_pgdir, r->start, r->end, count_page, &ri.resident);
+
+	if (user_mem_check(curenv, (void *) info, sizeof(ri), PTE_U | PTE_W) < 0)
+		return -E_FAULT;
+	for (page = ROUNDDOWN(info, PGSIZE); page < info + sizeof(ri);
+	     page += PGSIZE)
+		if ((err = demand_fault(curenv, page, true)) == -E_NO_MEM)
+			return err;
+	memcpy((void *) info, &ri, sizeof(ri));
+	return 0;
+}
