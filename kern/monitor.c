@@ -21,6 +21,7 @@
 #include <kern/backtrace.h>
 #include <kern/spinlock.h>
 #include <kern/pmap_check.h>
+#include <kern/region.h>
 
 #define WHITESPACE	"\t\r\n "
 #define MAXARGS		16	// words in one command line
@@ -31,7 +32,7 @@
 typedef int command_fn(int argc, char **argv, struct Trapframe *tf);
 
 static command_fn mon_help, mon_kerninfo, mon_backtrace, mon_showmappings,
-	mon_continue, mon_stepi, mon_audit;
+	mon_continue, mon_stepi, mon_audit, mon_regions;
 
 struct Command {
 	const char *name;
@@ -55,6 +56,8 @@ static const struct Command commands[] = {
 	  mon_stepi },
 	{ "audit", NULL, "Check every page's reference count against its "
 	  "holders", mon_audit },
+	{ "regions", NULL, "List an env's memory regions and page-fault "
+	  "counts: regions ENVID", mon_regions },
 };
 
 static int
@@ -164,6 +167,56 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 		print_mapping(start + i * PGSIZE);
 	if (npages > MAXMAPPINGS)
 		cprintf("(%u more pages not shown)\n", npages - MAXMAPPINGS);
+	return 0;
+}
+
+static bool
+count_present(pte_t *pte, uintptr_t va, void *arg)
+{
+	(*(unsigned *) arg)++;
+	return true;
+}
+
+// One line for region r of e: range, permissions, kind, pages present.
+static void
+print_region(struct Env *e, struct Region *r)
+{
+	static const char *const kinds[] = {
+		[REGION_ANON] = "anon", [REGION_IMAGE] = "image",
+		[REGION_STACK] = "stack",
+	};
+	unsigned resident = 0;
+
+	pgdir_each(e->env_pgdir, r->start, r->end, count_present, &resident);
+	cprintf("  %08x-%08x %c%c%c%s %-5s %u of %u pages present\n",
+		r->start, r->end, 'r', r->perm & PTE_W ? 'w' : '-',
+		r->exec ? 'x' : '-', r->perm & PTE_SHARE ? " shared" : "",
+		kinds[r->kind], resident, (r->end - r->start) / PGSIZE);
+}
+
+static int
+mon_regions(int argc, char **argv, struct Trapframe *tf)
+{
+	struct RegionSet *s;
+	struct Env *e;
+	uint32_t id;
+	uint32_t i;
+
+	if (argc != 2 || parse_hex(argv[1], &id) < 0) {
+		cprintf("Usage: regions ENVID (in hex)\n");
+		return 0;
+	}
+	e = &envs[ENVX(id)];
+	if (e->env_status == ENV_FREE || e->env_id != (envid_t) id) {
+		cprintf("regions: no env %08x\n", id);
+		return 0;
+	}
+	s = env_regions(e);
+	cprintf("env %08x: %u regions; page faults: %u served by the kernel, "
+		"%u sent to the upcall\n", e->env_id, s->n, s->kfaults,
+		s->ufaults);
+	for (i = 0; i < s->n; i++)
+		print_region(e, s->sorted[i]);
 	return 0;
 }
 
