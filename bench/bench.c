@@ -205,6 +205,39 @@ bench_fork_exit(void)
 	stop(n);
 }
 
+// A demand-zero fault the kernel serves: the first write to each page
+// of a region.
+static void
+bench_demand_zero_kernel(void)
+{
+	int i, n = 256;
+	void *va = SCRATCH;
+	int r;
+
+	if ((r = sys_region_map(0, &va, n * PGSIZE, PTE_P | PTE_U | PTE_W,
+				REGION_FIXED)) < 0)
+		panic("region_map: %e", r);
+	start("demand-zero-kernel");
+	for (i = 0; i < n; i++)
+		((volatile char *) va)[i * PGSIZE] = 1;
+	stop(n);
+	sys_region_unmap(0, va, n * PGSIZE);
+}
+
+// fork-small again, with a 1 GiB region the parent never touched.
+static void
+bench_fork_untouched(void)
+{
+	void *va = SCRATCH;
+	int r;
+
+	if ((r = sys_region_map(0, &va, 1 << 30, PTE_P | PTE_U | PTE_W,
+				REGION_FIXED)) < 0)
+		panic("region_map: %e", r);
+	bench_fork("fork-1GiB-untouched", 0);
+	sys_region_unmap(0, va, 1 << 30);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -219,6 +252,8 @@ umain(int argc, char **argv)
 	bench_fork("fork-4MiB", 1024);
 	bench_ipc();
 	bench_fork_exit();
+	bench_demand_zero_kernel();
+	bench_fork_untouched();
 	cprintf("bench clock %llu\n", read_tsc());
 	cprintf("bench done\n");
 }

@@ -83,9 +83,12 @@ first_page(struct Region *r, uintptr_t va, bool write)
 	return page_alloc(ALLOC_ZERO);
 }
 
-// Map in e at va the page region r brings there for this access.
+// Map in e at va the page region r brings there for this access.  pte
+// is e's entry for va if it has a page table there and the entry maps
+// nothing, else NULL.
 static int
-map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write)
+map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write,
+	       pte_t *pte)
 {
 	struct PageInfo *pp = first_page(r, va, write);
 	int perm = pp == zero_page ? PTE_P | PTE_U : r->perm;
@@ -93,8 +96,11 @@ map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write)
 
 	if (!pp)
 		return -E_NO_MEM;
-	if ((err = page_insert(e->env_pgdir, pp, (void *) va, perm)) < 0
-	    && pp->pp_ref == 0)
+	if (pte)
+		err = page_insert_at(pte, pp, perm);
+	else
+		err = page_insert(e->env_pgdir, pp, (void *) va, perm);
+	if (err < 0 && pp->pp_ref == 0)
 		page_free(pp);
 	return err;
 }
@@ -123,7 +129,10 @@ demand_fault(struct Env *e, uintptr_t va, bool write)
 	r = region_find(env_regions(e), va);
 	if (!r || (write && !(r->perm & PTE_W)))
 		return -E_FAULT;
-	return map_first_page(e, r, ROUNDDOWN(va, PGSIZE), write);
+	// The zero page's entry is replaced, through page_insert.
+	if (pte && (*pte & PTE_P))
+		pte = NULL;
+	return map_first_page(e, r, ROUNDDOWN(va, PGSIZE), write, pte);
 }
 
 /*

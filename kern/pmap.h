@@ -8,6 +8,7 @@
 #include <inc/memlayout.h>
 #include <inc/assert.h>
 #include <inc/x86.h>
+#include <inc/error.h>
 #include <kern/cpu.h>
 
 extern char bootstacktop[], bootstack[];
@@ -119,6 +120,19 @@ static inline void *
 page2kva(struct PageInfo *pp)
 {
 	return KADDR(page2pa(pp));
+}
+
+// Map pp with perm|PTE_P at pte, an entry that maps nothing: what
+// page_insert does, for a caller that has the entry already (the
+// demand-fault path).  Returns 0, or -E_NO_MEM if pp_ref is full.
+static inline int
+page_insert_at(pte_t *pte, struct PageInfo *pp, int perm)
+{
+	if (pp->pp_ref == (uint16_t) ~0)
+		return -E_NO_MEM;
+	pp->pp_ref++;
+	*pte = page2pa(pp) | perm | PTE_P;
+	return 0;
 }
 
 #endif

@@ -71,19 +71,23 @@ desc_free(struct Region *d)
 }
 
 // The index of the last region of s starting at or below va, or -1.
-static int
+// Each step halves the range that holds the answer, starting at base,
+// whose start is at or below va.
+static inline int
 index_at(struct RegionSet *s, uintptr_t va)
 {
-	uint32_t lo = 0, hi = s->n, mid;
+	struct Region **base = s->sorted;
+	uint32_t len = s->n, half;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (s->sorted[mid]->start <= va)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (len == 0 || base[0]->start > va)
+		return -1;
+	while (len > 1) {
+		half = len / 2;
+		if (base[half]->start <= va)
+			base += half;
+		len -= half;
 	}
-	return (int) lo - 1;
+	return base - s->sorted;
 }
 
 // region_find's search, when the region found last does not hold va.

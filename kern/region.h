@@ -48,7 +48,7 @@ struct RegionSet {
 	struct Region *last;		// the region found last, or NULL
 	uint32_t kfaults;		// faults the kernel served (demand.c)
 	uint32_t ufaults;		// faults sent to the env's upcall
-};
+} __attribute__((aligned(32)));	// so that region_sets[i] is a shift away
 
 extern struct RegionSet region_sets[NENV];
 

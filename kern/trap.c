@@ -379,11 +379,11 @@ page_fault_handler(struct Trapframe *tf)
 	uintptr_t top;
 	int r;
 
-	last_tf = tf;
 	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
 		s->kfaults++;
 		return;
 	}
+	last_tf = tf;
 	if (r == -E_NO_MEM) {
 		cprintf("[%08x] out of memory for a page at va %08x\n",
 			e->env_id, fault_va);
