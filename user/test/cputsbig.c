@@ -1,43 +1,37 @@
 /*
- * sys_cputs with lengths no one prints whole: 2^31 bytes (2 GiB of
- * addresses, a few pages mapped over and over; HUGE_LEN, which the
- * variant cputsmp sets to 4 MiB) and 4 MiB.  Printing
- * either takes from seconds to hours, so a child prints each while the
- * parent keeps printing lines of its own.  Then the parent destroys the
- * first child in the middle of its call, and unmaps a page ahead of
- * where the second has got to, which must then die of it.  The output
- * must be the children's bytes, NULs included, whole lines of them,
- * with the parent's lines in between.  The kernel checks a long buffer a few MiB per kernel entry,
- * then prints it a chunk per entry, and each entry counts in the env's
- * env_runs: the parent waits for the checks to be over, then for a few
- * chunks of each child between its lines.
+ * sys_cputs with lengths no one prints whole: 2^31 bytes and 4 MiB, each
+ * a region (the first 1 MiB written, the rest never touched, which
+ * prints as zeros without being brought in).  Printing either takes
+ * from seconds to hours, so a child prints each while the parent keeps
+ * printing lines of its own.  Then the parent destroys the first child
+ * in the middle of its call, and unmaps a page ahead of where the
+ * second has got to, which must then die of it.  The output must be the
+ * children's bytes, NULs included, whole lines of them, with the
+ * parent's lines in between.  The kernel checks a long buffer a few
+ * hundred MiB per kernel entry, then prints it a chunk per entry, and
+ * each entry counts in the env's env_runs: the parent waits for the
+ * checks to be over, then for a few chunks of each child between its
+ * lines.
  */
 #include <inc/lib.h>
 
 #define PERM		(PTE_P | PTE_U | PTE_W)
-#define PAGES		((char *) 0x00400000)	// the pages printed over and over
-#define NPAGES		16			// 2 GiB of one page: too many refs
-#define BUF		0x10000000		// where its copies start
+#define BUF		0x10000000		// each child's buffer
+#define WRITTEN		(1 << 20)		// the part holding lines
 #define LINELEN		64
-#ifndef HUGE_LEN
-#define HUGE_LEN	0x80000000
-#endif
 #define TICKS		4
 #define CHUNKS		2	// of each child's, between two parent lines
 #define CHECKS		40	// returns: 16 check steps, a preemption after each
 #define CHUNK		1024	// the most the kernel prints per entry
 
-// NPAGES pages of numbered lines, each page the same.
+// Numbered lines, 64 to a page, in the first WRITTEN bytes at BUF.
 static void
-fill_pages(const char *name)
+fill_lines(const char *name)
 {
 	char *line;
-	int r, n;
+	int n;
 
-	for (n = 0; n < NPAGES; n++)
-		if ((r = sys_page_alloc(0, PAGES + n * PGSIZE, PERM)) < 0)
-			panic("cputsbig: page_alloc: %e", r);
-	for (line = PAGES, n = 0; line < PAGES + NPAGES * PGSIZE;
+	for (line = (char *) BUF, n = 0; line < (char *) BUF + WRITTEN;
 	     line += LINELEN, n = (n + 1) % (PGSIZE / LINELEN)) {
 		snprintf(line, LINELEN, "cputsbig: %s line %02d "
 			 "abcdefghijklmnopqrstuvwxyz0123456789", name, n);
@@ -47,19 +41,17 @@ fill_pages(const char *name)
 	}
 }
 
-// A child that maps len bytes of copies of its pages at BUF, tells the
-// parent, and prints them all in one system call.
+// A child that maps a region of len bytes at BUF, writes its lines,
+// tells the parent, and prints it all in one system call.
 static void __attribute__((noreturn))
 printer(const char *name, size_t len)
 {
-	uintptr_t va;
+	void *va = (void *) BUF;
 	int r;
 
-	fill_pages(name);
-	for (va = BUF; va - BUF < len; va += PGSIZE)
-		if ((r = sys_page_map(0, PAGES + (va / PGSIZE % NPAGES) * PGSIZE,
-				      0, (void *) va, PTE_P | PTE_U)) < 0)
-			panic("cputsbig: page_map %08x: %e", va, r);
+	if ((r = sys_region_map(0, &va, len, PERM, REGION_FIXED)) < 0)
+		panic("cputsbig: region_map: %e", r);
+	fill_lines(name);
 	ipc_send(thisenv->env_parent_id, 0, NULL, 0);
 	ipc_recv(NULL, NULL, NULL);
 	sys_cputs((const char *) BUF, len);
@@ -96,7 +88,7 @@ unmap_ahead(envid_t big, uint32_t runs_before)
 		panic("cputsbig: stopping the child: %e", r);
 	runs = envs[ENVX(big)].env_runs - runs_before;
 	va = ROUNDUP(BUF + (runs + 2) * CHUNK, PGSIZE);
-	if ((r = sys_page_unmap(big, (void *) va)) < 0
+	if ((r = sys_region_unmap(big, (void *) va, PGSIZE)) < 0
 	    || (r = sys_env_set_status(big, ENV_RUNNABLE)) < 0)
 		panic("cputsbig: unmapping in the child: %e", r);
 	return va;
@@ -120,7 +112,7 @@ umain(int argc, char **argv)
 	uintptr_t hole;
 	int i, r;
 
-	huge = spawn_printer(HUGE_LEN == 0x80000000 ? "2GiB" : "huge", HUGE_LEN);
+	huge = spawn_printer("2GiB", 0x80000000);
 	big = spawn_printer("4MiB", 4 << 20);
 	ipc_recv(NULL, NULL, NULL);
 	ipc_recv(NULL, NULL, NULL);
