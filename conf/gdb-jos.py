@@ -178,14 +178,22 @@ class Env:
 
 
 def all_envs():
-    """Every slot of envs[], read with one memory access."""
+    """Every slot of envs[], read with one memory access, and its page
+    fault counters, from region_sets[] (indexed like envs[]) with
+    another."""
     off, size = field_offsets("struct Env")
     base = int(kernel_var("envs"))
     if base == 0:
         raise gdb.GdbError("envs is not allocated yet (before mem_init)")
     data = read(base, NENV * size)
-    return [Env(i, base + i * size, data[i * size:(i + 1) * size], off)
+    envs = [Env(i, base + i * size, data[i * size:(i + 1) * size], off)
         for i in range(NENV)]
+    off, size = field_offsets("struct RegionSet")
+    data = read(int(kernel_var("region_sets").address), NENV * size)
+    for e in envs:
+        e.kfaults = word(data, e.index * size + off["kfaults"])
+        e.ufaults = word(data, e.index * size + off["ufaults"])
+    return envs
 
 
 def current_env_id():
@@ -212,9 +220,9 @@ def find_env(arg):
 def env_line(e, statuses):
     cpu = "%d" % e.cpunum if e.runs and e.cpunum >= 0 else "-"
     upcall = "0x%08x" % e.pgfault_upcall if e.pgfault_upcall else "-"
-    return "%08x  %-12s  %-3s  %6d  %08x  %s" % (e.id,
+    return "%08x  %-12s  %-3s  %6d  %08x  %-10s  %7d  %7d" % (e.id,
         statuses.get(e.status, str(e.status)), cpu, e.runs, e.parent_id,
-        upcall)
+        upcall, e.kfaults, e.ufaults)
 
 
 class JosPrefix(gdb.Command):
@@ -231,7 +239,10 @@ class JosEnvs(JosCommand):
 
 One line per envs[] slot that is not free: env id, status, the CPU it
 runs on (or last ran on; - if it never ran), how many times it has run,
-its parent's id, and its page fault upcall (- if none).
+its parent's id, its page fault upcall (- if none), and its page fault
+counts: kfaults, faults the kernel served (a first touch of a region's
+page, kern/demand.c), and ufaults, faults it did not, sent on to the
+upcall (or fatal without one).
 With ENVID (hex, as the kernel prints it; 0 means the current env), show
 that env alone, its page directory, and the registers saved in its
 env_tf (stale while the env is running: they are saved at each trap)."""
@@ -241,7 +252,8 @@ env_tf (stale while the env is running: they are saved at each trap)."""
 
     def run(self, arg):
         statuses = enum_names("ENV_FREE", "ENV_")
-        header = "env       status        cpu    runs  parent    upcall"
+        header = ("env       status        cpu    runs  parent    upcall"
+            "      kfaults  ufaults")
         if arg:
             e = find_env(arg)
             print(header)
