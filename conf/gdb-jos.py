@@ -1,17 +1,19 @@
 """
 gdb commands for looking at the kernel from outside: `jos envs`, `jos tf`,
-`jos vm`, `jos cpus`, `jos user` and `jos pc` (`help jos` lists them).
+`jos vm`, `jos regions`, `jos cpus`, `jos user` and `jos pc` (`help jos`
+lists them).
 .gdbinit (made from .gdbinit.tmpl) loads this file.
 
 They read the kernel's data through QEMU's gdb stub, as the selected CPU
 sees memory, and take every structure's layout from the kernel's debug
 info (obj/kern/kernel must be loaded as the symbol file), so a field
 added to struct Env needs no change here; the trap names, too, are
-kern/trap.c's own excnames[].  Only what the debug info lacks is
-repeated below: numbers that are #defines, fixed by the interface
-(inc/memlayout.h, inc/mmu.h, inc/env.h, inc/trap.h), and what
-kern/trap.c decides in code (the labels print_trapframe prints, the
-vectors trapname() names without its table).
+kern/trap.c's own excnames[], and the region kinds inc/region.h's enum.
+Only what the debug info lacks is repeated below: numbers that are
+#defines, fixed by the interface (inc/memlayout.h, inc/mmu.h, inc/env.h,
+inc/trap.h) or by kern/region.h, and what kern/trap.c decides in code
+(the labels print_trapframe prints, the vectors trapname() names without
+its table).
 """
 
 import os
@@ -25,6 +27,8 @@ USER_DIR = os.path.join(TOP, "obj", "user")
 
 KERNBASE = 0xF0000000
 NENV = 1024
+PGSIZE = 4096
+MAXREGIONS = 1024       # kern/region.h: an env's region pointers fill a page
 GD_KT = 0x08
 USER_CS = 0x18 | 3
 T_PGFLT = 14
@@ -33,7 +37,10 @@ IRQ_OFFSET = 32
 CR0_WP = 0x10000
 CR0_PG = 0x80000000
 CR4_PSE = 0x10
+PTE_P = 0x1
+PTE_W = 0x2
 PTE_PS = 0x80
+PTE_SHARE = 0x400
 
 # Page table entry bits, low to high, as `jos vm` names them.
 PTE_BITS = [(0x1, "P"), (0x2, "W"), (0x4, "U"), (0x8, "PWT"),
@@ -104,6 +111,20 @@ def enum_names(constant, prefix):
     """Value -> name for the enum holding constant, without prefix."""
     t = gdb.parse_and_eval(constant).type
     return {f.enumval: f.name[len(prefix):] for f in t.fields()}
+
+
+def enum_names_if_any(constant, prefix):
+    """enum_names, or {} when the debug info does not have constant as
+    an enumerator (the compiler may leave out an enum no variable has as
+    its type): the caller then shows the numbers."""
+    try:
+        t = gdb.parse_and_eval(constant).type.strip_typedefs()
+    except gdb.error:
+        return {}
+    if t.code != gdb.TYPE_CODE_ENUM:
+        return {}
+    return {f.enumval: f.name[len(prefix):] for f in t.fields()
+        if f.name.startswith(prefix)}
 
 
 def to_int(arg, what):
@@ -227,8 +248,9 @@ def env_line(e, statuses):
 
 class JosPrefix(gdb.Command):
     """Look at the JOS kernel's state: environments, trap frames, page
-tables and CPUs.  Also loads a user program's symbols and shows where
-the CPU stopped.  Type `help jos COMMAND` for each one."""
+tables, memory regions and CPUs.  Also loads a user program's symbols
+and shows where the CPU stopped.  Type `help jos COMMAND` for each
+one."""
 
     def __init__(self):
         super().__init__("jos", gdb.COMMAND_USER, prefix=True)
@@ -398,14 +420,18 @@ def flag_names(entry):
     return " ".join(name for bit, name in PTE_BITS if entry & bit)
 
 
-def read_phys_word(pa):
+def read_phys(pa, size):
     """Physical memory through the kernel's mapping of it at KERNBASE,
     present in every page directory the kernel builds."""
     try:
-        return word(read(KERNBASE + pa, 4), 0)
+        return read(KERNBASE + pa, size)
     except gdb.GdbError:
         raise gdb.GdbError("cannot read physical address 0x%08x through "
             "KERNBASE (is the kernel's page directory loaded?)" % pa)
+
+
+def read_phys_word(pa):
+    return word(read_phys(pa, 4), 0)
 
 
 def access(pde, pte, wp):
@@ -471,6 +497,108 @@ COW (copy-on-write, lib/fork.c), SHARE and AVAIL."""
                 "entry is not present" % va)
         pa = (pte & ~0xFFF) | (va & 0xFFF)
         print("  pa 0x%08x, %s" % (pa, access(pde, pte, wp)))
+
+
+# ---------------------------------------------------------------------
+# Memory regions
+
+
+def env_regions(e):
+    """Env e's regions, sorted by start, as dicts of struct Region's
+    fields: region_sets[] is indexed like envs[]."""
+    s = kernel_var("region_sets")[e.index]
+    n, array = int(s["n"]), s["sorted"]
+    if n == 0:
+        return []
+    if n > MAXREGIONS:
+        raise gdb.GdbError("region_sets[%d].n is %d: more than MAXREGIONS "
+            "(%d)" % (e.index, n, MAXREGIONS))
+    ptr = array.type.target()
+    addrs = struct.unpack("<%dI" % n, read(int(array), n * ptr.sizeof))
+    regions = []
+    for addr in addrs:
+        r = gdb.Value(addr).cast(ptr).dereference()
+        try:
+            r.fetch_lazy()
+        except gdb.MemoryError:
+            raise gdb.GdbError("cannot read a struct Region at 0x%08x" % addr)
+        regions.append({f: int(r[f])
+            for f in ("start", "end", "perm", "kind", "exec")})
+    return regions
+
+
+def region_kinds():
+    """REGION_ANON... by value, from inc/region.h's enum in the debug
+    info; {} if it is not there."""
+    return enum_names_if_any("REGION_ANON", "REGION_")
+
+
+def region_perm(perm):
+    """A region's permissions: R or RW, and SHARE (its PTE_SHARE)."""
+    return ("RW" if perm & PTE_W else "R") + (
+        " SHARE" if perm & PTE_SHARE else "")
+
+
+def resident_pages(pgdir, start, end, tables):
+    """How many pages of [start, end) the page directory at physical
+    address pgdir has present, as sys_region_query counts them (the
+    zero page, mapped by a first read, counts).  tables keeps the page
+    tables already read, by physical address: one read each."""
+    def table(pa):
+        if pa not in tables:
+            tables[pa] = struct.unpack("<1024I", read_phys(pa, PGSIZE))
+        return tables[pa]
+
+    count, va = 0, start
+    while va < end:
+        stop = min(end, (va & ~0x3FFFFF) + 0x400000)
+        pde = table(pgdir)[va >> 22]
+        if pde & PTE_P:
+            pt = table(pde & ~0xFFF)
+            count += sum(1 for i in range((va >> 12) & 0x3FF,
+                ((stop - 1) >> 12 & 0x3FF) + 1) if pt[i] & PTE_P)
+        va = stop
+    return count
+
+
+class JosRegions(JosCommand):
+    """List an env's memory regions: jos regions [ENVID]
+
+ENVID is hex, as the kernel prints it; without it (or with 0), the env
+the selected CPU runs.  One line per region (kern/region.h), by
+address: its range [start, end), its permissions (R or RW, and SHARE
+for pages every sharer maps alike), its kind (where a page comes from
+at its first touch: IMAGE the program's ELF, ANON and STACK zeros),
+whether it came from an executable segment (exec, recorded only), its
+size in pages, and how many of them are resident: present in the env's
+page directory now.  Pages sys_page_alloc or sys_page_map put outside
+every region are not counted (`jos vm` shows them).  Then the env's page
+fault counts: kfaults, served in the kernel (kern/demand.c), and
+ufaults, sent on to the env's upcall (or fatal without one)."""
+
+    def __init__(self):
+        super().__init__("jos regions", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        args = gdb.string_to_argv(arg)
+        if len(args) > 1:
+            raise gdb.GdbError("usage: jos regions [ENVID]")
+        e = find_env(args[0] if args else "0")
+        regions, kinds, tables = env_regions(e), region_kinds(), {}
+        print("regions of env %08x: %d" % (e.id, len(regions)))
+        if regions:
+            print("  start       end         perm      kind   exec  "
+                "pages  resident")
+        for r in regions:
+            print("  0x%08x  0x%08x  %-8s  %-5s  %-4s  %5d  %8d" % (
+                r["start"], r["end"], region_perm(r["perm"]),
+                kinds.get(r["kind"], str(r["kind"])),
+                "yes" if r["exec"] else "no",
+                (r["end"] - r["start"]) // PGSIZE,
+                resident_pages(e.pgdir - KERNBASE, r["start"], r["end"],
+                    tables)))
+        print("page faults: kfaults %d (served in the kernel), ufaults %d "
+            "(sent to the upcall)" % (e.kfaults, e.ufaults))
 
 
 # ---------------------------------------------------------------------
@@ -652,6 +780,7 @@ JosPrefix()
 JosEnvs()
 JosTf()
 JosVm()
+JosRegions()
 JosCpus()
 JosUser()
 JosPc()
