@@ -454,7 +454,11 @@ show the page directory entry, the page table entry, the physical
 address, each level's flags and what user and kernel code may do.
 Flags: P present, W writable, U user, PWT, PCD, A accessed, D dirty,
 PS 4 MiB page, G global, and the bits the kernel leaves to software:
-COW (copy-on-write, lib/fork.c), SHARE and AVAIL."""
+COW (copy-on-write, lib/fork.c), SHARE and AVAIL.
+Then name the memory region VA falls in (see `jos regions`), of env
+ENVID or of the env whose page directory cr3 holds, or say it is in
+none.  A page not present in a region is one the kernel maps at its
+first touch (kern/demand.c)."""
 
     def __init__(self):
         super().__init__("jos vm", gdb.COMMAND_DATA)
@@ -472,31 +476,36 @@ COW (copy-on-write, lib/fork.c), SHARE and AVAIL."""
             e = find_env(args[1])
             pgdir, whose = e.pgdir - KERNBASE, "env %08x" % e.id
         else:
-            pgdir, whose = reg("cr3") & ~0xFFF, "cr3"
-        self.walk(va, pgdir, whose)
+            pgdir, whose, e = reg("cr3") & ~0xFFF, "cr3", None
+        unmapped = self.walk(va, pgdir, whose)
+        print_region_of(va, e or env_of_pgdir(pgdir), unmapped is None)
+        if unmapped:
+            raise gdb.GdbError(unmapped)
 
     @staticmethod
     def walk(va, pgdir, whose):
+        """Print how va translates; return why it does not, or None."""
         pdx, ptx = va >> 22, (va >> 12) & 0x3FF
         print("va 0x%08x: page directory at pa 0x%08x (%s)" % (va, pgdir,
             whose))
         pde = read_phys_word(pgdir + 4 * pdx)
         print("  pde[0x%03x] 0x%08x  %s" % (pdx, pde, flag_names(pde) or "-"))
         if not pde & 1:
-            raise gdb.GdbError("va 0x%08x is not mapped: its page directory "
-                "entry is not present" % va)
+            return ("va 0x%08x is not mapped: its page directory entry is "
+                "not present" % va)
         wp = reg("cr0") & CR0_WP
         if pde & PTE_PS and reg("cr4") & CR4_PSE:
             pa = (pde & 0xFFC00000) | (va & 0x3FFFFF)
             print("  4 MiB page: pa 0x%08x, %s" % (pa, access(pde, pde, wp)))
-            return
+            return None
         pte = read_phys_word((pde & ~0xFFF) + 4 * ptx)
         print("  pte[0x%03x] 0x%08x  %s" % (ptx, pte, flag_names(pte) or "-"))
         if not pte & 1:
-            raise gdb.GdbError("va 0x%08x is not mapped: its page table "
-                "entry is not present" % va)
+            return ("va 0x%08x is not mapped: its page table entry is not "
+                "present" % va)
         pa = (pte & ~0xFFF) | (va & 0xFFF)
         print("  pa 0x%08x, %s" % (pa, access(pde, pte, wp)))
+        return None
 
 
 # ---------------------------------------------------------------------
@@ -539,6 +548,12 @@ def region_perm(perm):
         " SHARE" if perm & PTE_SHARE else "")
 
 
+def region_words(r, kinds):
+    """What a region is, in a few words: "R IMAGE exec"."""
+    return "%s %s%s" % (region_perm(r["perm"]),
+        kinds.get(r["kind"], str(r["kind"])), " exec" if r["exec"] else "")
+
+
 def resident_pages(pgdir, start, end, tables):
     """How many pages of [start, end) the page directory at physical
     address pgdir has present, as sys_region_query counts them (the
@@ -559,6 +574,31 @@ def resident_pages(pgdir, start, end, tables):
                 ((stop - 1) >> 12 & 0x3FF) + 1) if pt[i] & PTE_P)
         va = stop
     return count
+
+
+def env_of_pgdir(pgdir):
+    """The live env whose page directory is at physical address pgdir,
+    or None (cr3 holds kern_pgdir when no env runs)."""
+    statuses = enum_names("ENV_FREE", "ENV_")
+    for e in all_envs():
+        if statuses.get(e.status) != "FREE" and e.pgdir - KERNBASE == pgdir:
+            return e
+    return None
+
+
+def print_region_of(va, e, present):
+    """jos vm's last line: the region of env e that holds va, if any;
+    present says whether va's page is mapped."""
+    if e is None:
+        print("  no region: the page directory is no env's")
+        return
+    for r in env_regions(e):
+        if r["start"] <= va < r["end"]:
+            print("  region 0x%08x-0x%08x of env %08x: %s%s" % (r["start"],
+                r["end"], e.id, region_words(r, region_kinds()),
+                "" if present else "; the page's first touch maps it"))
+            return
+    print("  in no region of env %08x" % e.id)
 
 
 class JosRegions(JosCommand):
