@@ -1,17 +1,19 @@
 """
 gdb commands for looking at the kernel from outside: `jos envs`, `jos tf`,
-`jos vm`, `jos cpus`, `jos user` and `jos pc` (`help jos` lists them).
+`jos vm`, `jos regions`, `jos cpus`, `jos user` and `jos pc` (`help jos`
+lists them).
 .gdbinit (made from .gdbinit.tmpl) loads this file.
 
 They read the kernel's data through QEMU's gdb stub, as the selected CPU
 sees memory, and take every structure's layout from the kernel's debug
 info (obj/kern/kernel must be loaded as the symbol file), so a field
 added to struct Env needs no change here; the trap names, too, are
-kern/trap.c's own excnames[].  Only what the debug info lacks is
-repeated below: numbers that are #defines, fixed by the interface
-(inc/memlayout.h, inc/mmu.h, inc/env.h, inc/trap.h), and what
-kern/trap.c decides in code (the labels print_trapframe prints, the
-vectors trapname() names without its table).
+kern/trap.c's own excnames[], and the region kinds inc/region.h's enum.
+Only what the debug info lacks is repeated below: numbers that are
+#defines, fixed by the interface (inc/memlayout.h, inc/mmu.h, inc/env.h,
+inc/trap.h) or by kern/region.h, and what kern/trap.c decides in code
+(the labels print_trapframe prints, the vectors trapname() names without
+its table).
 """
 
 import os
@@ -25,6 +27,8 @@ USER_DIR = os.path.join(TOP, "obj", "user")
 
 KERNBASE = 0xF0000000
 NENV = 1024
+PGSIZE = 4096
+MAXREGIONS = 1024       # kern/region.h: an env's region pointers fill a page
 GD_KT = 0x08
 USER_CS = 0x18 | 3
 T_PGFLT = 14
@@ -33,7 +37,10 @@ IRQ_OFFSET = 32
 CR0_WP = 0x10000
 CR0_PG = 0x80000000
 CR4_PSE = 0x10
+PTE_P = 0x1
+PTE_W = 0x2
 PTE_PS = 0x80
+PTE_SHARE = 0x400
 
 # Page table entry bits, low to high, as `jos vm` names them.
 PTE_BITS = [(0x1, "P"), (0x2, "W"), (0x4, "U"), (0x8, "PWT"),
@@ -104,6 +111,20 @@ def enum_names(constant, prefix):
     """Value -> name for the enum holding constant, without prefix."""
     t = gdb.parse_and_eval(constant).type
     return {f.enumval: f.name[len(prefix):] for f in t.fields()}
+
+
+def enum_names_if_any(constant, prefix):
+    """enum_names, or {} when the debug info does not have constant as
+    an enumerator (the compiler may leave out an enum no variable has as
+    its type): the caller then shows the numbers."""
+    try:
+        t = gdb.parse_and_eval(constant).type.strip_typedefs()
+    except gdb.error:
+        return {}
+    if t.code != gdb.TYPE_CODE_ENUM:
+        return {}
+    return {f.enumval: f.name[len(prefix):] for f in t.fields()
+        if f.name.startswith(prefix)}
 
 
 def to_int(arg, what):
@@ -178,14 +199,22 @@ class Env:
 
 
 def all_envs():
-    """Every slot of envs[], read with one memory access."""
+    """Every slot of envs[], read with one memory access, and its page
+    fault counters, from region_sets[] (indexed like envs[]) with
+    another."""
     off, size = field_offsets("struct Env")
     base = int(kernel_var("envs"))
     if base == 0:
         raise gdb.GdbError("envs is not allocated yet (before mem_init)")
     data = read(base, NENV * size)
-    return [Env(i, base + i * size, data[i * size:(i + 1) * size], off)
+    envs = [Env(i, base + i * size, data[i * size:(i + 1) * size], off)
         for i in range(NENV)]
+    off, size = field_offsets("struct RegionSet")
+    data = read(int(kernel_var("region_sets").address), NENV * size)
+    for e in envs:
+        e.kfaults = word(data, e.index * size + off["kfaults"])
+        e.ufaults = word(data, e.index * size + off["ufaults"])
+    return envs
 
 
 def current_env_id():
@@ -212,15 +241,16 @@ def find_env(arg):
 def env_line(e, statuses):
     cpu = "%d" % e.cpunum if e.runs and e.cpunum >= 0 else "-"
     upcall = "0x%08x" % e.pgfault_upcall if e.pgfault_upcall else "-"
-    return "%08x  %-12s  %-3s  %6d  %08x  %s" % (e.id,
+    return "%08x  %-12s  %-3s  %6d  %08x  %-10s  %7d  %7d" % (e.id,
         statuses.get(e.status, str(e.status)), cpu, e.runs, e.parent_id,
-        upcall)
+        upcall, e.kfaults, e.ufaults)
 
 
 class JosPrefix(gdb.Command):
     """Look at the JOS kernel's state: environments, trap frames, page
-tables and CPUs.  Also loads a user program's symbols and shows where
-the CPU stopped.  Type `help jos COMMAND` for each one."""
+tables, memory regions and CPUs.  Also loads a user program's symbols
+and shows where the CPU stopped.  Type `help jos COMMAND` for each
+one."""
 
     def __init__(self):
         super().__init__("jos", gdb.COMMAND_USER, prefix=True)
@@ -231,7 +261,10 @@ class JosEnvs(JosCommand):
 
 One line per envs[] slot that is not free: env id, status, the CPU it
 runs on (or last ran on; - if it never ran), how many times it has run,
-its parent's id, and its page fault upcall (- if none).
+its parent's id, its page fault upcall (- if none), and its page fault
+counts: kfaults, faults the kernel served (a first touch of a region's
+page, kern/demand.c), and ufaults, faults it did not, sent on to the
+upcall (or fatal without one).
 With ENVID (hex, as the kernel prints it; 0 means the current env), show
 that env alone, its page directory, and the registers saved in its
 env_tf (stale while the env is running: they are saved at each trap)."""
@@ -241,7 +274,8 @@ env_tf (stale while the env is running: they are saved at each trap)."""
 
     def run(self, arg):
         statuses = enum_names("ENV_FREE", "ENV_")
-        header = "env       status        cpu    runs  parent    upcall"
+        header = ("env       status        cpu    runs  parent    upcall"
+            "      kfaults  ufaults")
         if arg:
             e = find_env(arg)
             print(header)
@@ -386,14 +420,18 @@ def flag_names(entry):
     return " ".join(name for bit, name in PTE_BITS if entry & bit)
 
 
-def read_phys_word(pa):
+def read_phys(pa, size):
     """Physical memory through the kernel's mapping of it at KERNBASE,
     present in every page directory the kernel builds."""
     try:
-        return word(read(KERNBASE + pa, 4), 0)
+        return read(KERNBASE + pa, size)
     except gdb.GdbError:
         raise gdb.GdbError("cannot read physical address 0x%08x through "
             "KERNBASE (is the kernel's page directory loaded?)" % pa)
+
+
+def read_phys_word(pa):
+    return word(read_phys(pa, 4), 0)
 
 
 def access(pde, pte, wp):
@@ -416,7 +454,11 @@ show the page directory entry, the page table entry, the physical
 address, each level's flags and what user and kernel code may do.
 Flags: P present, W writable, U user, PWT, PCD, A accessed, D dirty,
 PS 4 MiB page, G global, and the bits the kernel leaves to software:
-COW (copy-on-write, lib/fork.c), SHARE and AVAIL."""
+COW (copy-on-write, lib/fork.c), SHARE and AVAIL.
+Then name the memory region VA falls in (see `jos regions`), of env
+ENVID or of the env whose page directory cr3 holds, or say it is in
+none.  A page not present in a region is one the kernel maps at its
+first touch (kern/demand.c)."""
 
     def __init__(self):
         super().__init__("jos vm", gdb.COMMAND_DATA)
@@ -434,31 +476,169 @@ COW (copy-on-write, lib/fork.c), SHARE and AVAIL."""
             e = find_env(args[1])
             pgdir, whose = e.pgdir - KERNBASE, "env %08x" % e.id
         else:
-            pgdir, whose = reg("cr3") & ~0xFFF, "cr3"
-        self.walk(va, pgdir, whose)
+            pgdir, whose, e = reg("cr3") & ~0xFFF, "cr3", None
+        unmapped = self.walk(va, pgdir, whose)
+        print_region_of(va, e or env_of_pgdir(pgdir), unmapped is None)
+        if unmapped:
+            raise gdb.GdbError(unmapped)
 
     @staticmethod
     def walk(va, pgdir, whose):
+        """Print how va translates; return why it does not, or None."""
         pdx, ptx = va >> 22, (va >> 12) & 0x3FF
         print("va 0x%08x: page directory at pa 0x%08x (%s)" % (va, pgdir,
             whose))
         pde = read_phys_word(pgdir + 4 * pdx)
         print("  pde[0x%03x] 0x%08x  %s" % (pdx, pde, flag_names(pde) or "-"))
         if not pde & 1:
-            raise gdb.GdbError("va 0x%08x is not mapped: its page directory "
-                "entry is not present" % va)
+            return ("va 0x%08x is not mapped: its page directory entry is "
+                "not present" % va)
         wp = reg("cr0") & CR0_WP
         if pde & PTE_PS and reg("cr4") & CR4_PSE:
             pa = (pde & 0xFFC00000) | (va & 0x3FFFFF)
             print("  4 MiB page: pa 0x%08x, %s" % (pa, access(pde, pde, wp)))
-            return
+            return None
         pte = read_phys_word((pde & ~0xFFF) + 4 * ptx)
         print("  pte[0x%03x] 0x%08x  %s" % (ptx, pte, flag_names(pte) or "-"))
         if not pte & 1:
-            raise gdb.GdbError("va 0x%08x is not mapped: its page table "
-                "entry is not present" % va)
+            return ("va 0x%08x is not mapped: its page table entry is not "
+                "present" % va)
         pa = (pte & ~0xFFF) | (va & 0xFFF)
         print("  pa 0x%08x, %s" % (pa, access(pde, pte, wp)))
+        return None
+
+
+# ---------------------------------------------------------------------
+# Memory regions
+
+
+def env_regions(e):
+    """Env e's regions, sorted by start, as dicts of struct Region's
+    fields: region_sets[] is indexed like envs[]."""
+    s = kernel_var("region_sets")[e.index]
+    n, array = int(s["n"]), s["sorted"]
+    if n == 0:
+        return []
+    if n > MAXREGIONS:
+        raise gdb.GdbError("region_sets[%d].n is %d: more than MAXREGIONS "
+            "(%d)" % (e.index, n, MAXREGIONS))
+    ptr = array.type.target()
+    addrs = struct.unpack("<%dI" % n, read(int(array), n * ptr.sizeof))
+    regions = []
+    for addr in addrs:
+        r = gdb.Value(addr).cast(ptr).dereference()
+        try:
+            r.fetch_lazy()
+        except gdb.MemoryError:
+            raise gdb.GdbError("cannot read a struct Region at 0x%08x" % addr)
+        regions.append({f: int(r[f])
+            for f in ("start", "end", "perm", "kind", "exec")})
+    return regions
+
+
+def region_kinds():
+    """REGION_ANON... by value, from inc/region.h's enum in the debug
+    info; {} if it is not there."""
+    return enum_names_if_any("REGION_ANON", "REGION_")
+
+
+def region_perm(perm):
+    """A region's permissions: R or RW, and SHARE (its PTE_SHARE)."""
+    return ("RW" if perm & PTE_W else "R") + (
+        " SHARE" if perm & PTE_SHARE else "")
+
+
+def region_words(r, kinds):
+    """What a region is, in a few words: "R IMAGE exec"."""
+    return "%s %s%s" % (region_perm(r["perm"]),
+        kinds.get(r["kind"], str(r["kind"])), " exec" if r["exec"] else "")
+
+
+def resident_pages(pgdir, start, end, tables):
+    """How many pages of [start, end) the page directory at physical
+    address pgdir has present, as sys_region_query counts them (the
+    zero page, mapped by a first read, counts).  tables keeps the page
+    tables already read, by physical address: one read each."""
+    def table(pa):
+        if pa not in tables:
+            tables[pa] = struct.unpack("<1024I", read_phys(pa, PGSIZE))
+        return tables[pa]
+
+    count, va = 0, start
+    while va < end:
+        stop = min(end, (va & ~0x3FFFFF) + 0x400000)
+        pde = table(pgdir)[va >> 22]
+        if pde & PTE_P:
+            pt = table(pde & ~0xFFF)
+            count += sum(1 for i in range((va >> 12) & 0x3FF,
+                ((stop - 1) >> 12 & 0x3FF) + 1) if pt[i] & PTE_P)
+        va = stop
+    return count
+
+
+def env_of_pgdir(pgdir):
+    """The live env whose page directory is at physical address pgdir,
+    or None (cr3 holds kern_pgdir when no env runs)."""
+    statuses = enum_names("ENV_FREE", "ENV_")
+    for e in all_envs():
+        if statuses.get(e.status) != "FREE" and e.pgdir - KERNBASE == pgdir:
+            return e
+    return None
+
+
+def print_region_of(va, e, present):
+    """jos vm's last line: the region of env e that holds va, if any;
+    present says whether va's page is mapped."""
+    if e is None:
+        print("  no region: the page directory is no env's")
+        return
+    for r in env_regions(e):
+        if r["start"] <= va < r["end"]:
+            print("  region 0x%08x-0x%08x of env %08x: %s%s" % (r["start"],
+                r["end"], e.id, region_words(r, region_kinds()),
+                "" if present else "; the page's first touch maps it"))
+            return
+    print("  in no region of env %08x" % e.id)
+
+
+class JosRegions(JosCommand):
+    """List an env's memory regions: jos regions [ENVID]
+
+ENVID is hex, as the kernel prints it; without it (or with 0), the env
+the selected CPU runs.  One line per region (kern/region.h), by
+address: its range [start, end), its permissions (R or RW, and SHARE
+for pages every sharer maps alike), its kind (where a page comes from
+at its first touch: IMAGE the program's ELF, ANON and STACK zeros),
+whether it came from an executable segment (exec, recorded only), its
+size in pages, and how many of them are resident: present in the env's
+page directory now.  Pages sys_page_alloc or sys_page_map put outside
+every region are not counted (`jos vm` shows them).  Then the env's page
+fault counts: kfaults, served in the kernel (kern/demand.c), and
+ufaults, sent on to the env's upcall (or fatal without one)."""
+
+    def __init__(self):
+        super().__init__("jos regions", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        args = gdb.string_to_argv(arg)
+        if len(args) > 1:
+            raise gdb.GdbError("usage: jos regions [ENVID]")
+        e = find_env(args[0] if args else "0")
+        regions, kinds, tables = env_regions(e), region_kinds(), {}
+        print("regions of env %08x: %d" % (e.id, len(regions)))
+        if regions:
+            print("  start       end         perm      kind   exec  "
+                "pages  resident")
+        for r in regions:
+            print("  0x%08x  0x%08x  %-8s  %-5s  %-4s  %5d  %8d" % (
+                r["start"], r["end"], region_perm(r["perm"]),
+                kinds.get(r["kind"], str(r["kind"])),
+                "yes" if r["exec"] else "no",
+                (r["end"] - r["start"]) // PGSIZE,
+                resident_pages(e.pgdir - KERNBASE, r["start"], r["end"],
+                    tables)))
+        print("page faults: kfaults %d (served in the kernel), ufaults %d "
+            "(sent to the upcall)" % (e.kfaults, e.ufaults))
 
 
 # ---------------------------------------------------------------------
@@ -640,6 +820,7 @@ JosPrefix()
 JosEnvs()
 JosTf()
 JosVm()
+JosRegions()
 JosCpus()
 JosUser()
 JosPc()
