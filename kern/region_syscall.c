@@ -145,10 +145,15 @@ object_page(struct Region *r, uintptr_t va, struct PageInfo *pp)
 		&& shm_lookup(r->shared.obj, va - r->shared.base) == pp;
 }
 
-// With write access gone, a present page loses it at once.  With write
-// access given, a page gets it if only this mapping holds it and it is
-// not copy-on-write, or if it is its PTE_SHARE region's own; another
-// shared page stays read-only: writing it is the upcall's.
+/*
+ * With write access gone, a present page loses it at once, and its
+ * copy-on-write mark with it: lib's fault handler would copy such a
+ * page and let the write go on.  With write access given, a page gets
+ * it if only this mapping holds it, or if it is its PTE_SHARE region's
+ * own; any other shared page becomes copy-on-write, for lib's fault
+ * handler to copy at the first write, but for the zero page (a write to
+ * it is the kernel's to serve).
+ */
 static bool
 reprotect_page(pte_t *pte, uintptr_t va, void *arg)
 {
@@ -156,10 +161,11 @@ reprotect_page(pte_t *pte, uintptr_t va, void *arg)
 	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
 
 	if (!rp->writable)
-		*pte &= ~PTE_W;
-	else if ((!(*pte & PTE_COW) && pp->pp_ref == 1)
-		 || object_page(rp->r, va, pp))
-		*pte |= PTE_W;
+		*pte &= ~(PTE_W | PTE_COW);
+	else if (pp->pp_ref == 1 || object_page(rp->r, va, pp))
+		*pte = (*pte | PTE_W) & ~PTE_COW;
+	else if (PTE_ADDR(*pte) != demand_zero_page())
+		*pte |= PTE_COW;
 	return true;
 }
 
