@@ -127,10 +127,14 @@ walk_fork(void)
 	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
-		for (pn = pdx * NPTENTRIES; pn < (pdx + 1) * NPTENTRIES; pn++)
-			if (pn != PGNUM(UXSTACKTOP - PGSIZE) && (uvpt[pn] & PTE_P)
-			    && (r = dup_cow(kid, pn * PGSIZE, uvpt[pn])) < 0)
-				panic("regionfork: dup_cow %08x: %e", pn * PGSIZE, r);
+		for (pn = pdx * NPTENTRIES; pn < (pdx + 1) * NPTENTRIES; pn++) {
+			if (pn == PGNUM(UXSTACKTOP - PGSIZE)
+			    || !(uvpt[pn] & PTE_P))
+				continue;
+			if ((r = dup_cow(kid, pn * PGSIZE, uvpt[pn])) < 0)
+				panic("regionfork: dup_cow %08x: %e",
+				      pn * PGSIZE, r);
+		}
 	}
 	if ((r = sys_page_alloc(kid, (void *) (UXSTACKTOP - PGSIZE), RW)) < 0
 	    || (r = sys_env_set_pgfault_upcall(kid, _pgfault_upcall)) < 0
@@ -292,7 +296,8 @@ setup(void)
 	for (i = 0; i < NWRITTEN; i++)
 		rpage(i)[0] = rpage(i)[1023] = value(i);
 	check("read", rpage(READ)[0], 0);
-	check("read", *(volatile uint32_t *) ro_page, *(const uint32_t *) "read");
+	check("read", *(volatile uint32_t *) ro_page,
+	      *(const uint32_t *) "read");
 	spage(0)[0] = 0x5000;
 }
 

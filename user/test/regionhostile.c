@@ -113,7 +113,8 @@ static const struct call bad_calls[] = {
 	BAD_MAP(0x100000, P, RW, REGION_FIXED),
 	BAD_MAP(UTOP, P, RW, REGION_FIXED),
 	BAD_MAP(UTOP - P, 2 * P, RW, REGION_FIXED),
-	BAD_MAP(ULIM, P, RW, REGION_FIXED), BAD_MAP(KERNBASE, P, RW, REGION_FIXED),
+	BAD_MAP(ULIM, P, RW, REGION_FIXED),
+	BAD_MAP(KERNBASE, P, RW, REGION_FIXED),
 	BAD_MAP(0xfffff000, P, RW, REGION_FIXED),
 	BAD_MAP(0xfffff000, 2 * P, RW, REGION_FIXED),
 	// map: fixed over regions and pages
@@ -150,7 +151,8 @@ static const struct call bad_calls[] = {
 	BAD_PROTECT(KERNBASE, P, RO), BAD_PROTECT(0xfffff000, 2 * P, RO),
 
 	// query: no region there
-	BAD_QUERY(FREE, ANSWER, -E_INVAL), BAD_QUERY(OWN + 4 * P, ANSWER, -E_INVAL),
+	BAD_QUERY(FREE, ANSWER, -E_INVAL),
+	BAD_QUERY(OWN + 4 * P, ANSWER, -E_INVAL),
 	BAD_QUERY(0, ANSWER, -E_INVAL), BAD_QUERY(UTOP, ANSWER, -E_INVAL),
 	BAD_QUERY(UXSTACKTOP - 4, ANSWER, -E_INVAL),
 	BAD_QUERY(KERNBASE, ANSWER, -E_INVAL),
@@ -158,9 +160,11 @@ static const struct call bad_calls[] = {
 	// query: the answer may not go there
 	BAD_QUERY(OWN, 0, -E_FAULT), BAD_QUERY(OWN, FREE, -E_FAULT),
 	BAD_QUERY(OWN, UTEXT + 0x20, -E_FAULT), BAD_QUERY(OWN, ROREG, -E_FAULT),
-	BAD_QUERY(OWN, ROREG + P - 8, -E_FAULT), BAD_QUERY(OWN, UTOP - 8, -E_FAULT),
+	BAD_QUERY(OWN, ROREG + P - 8, -E_FAULT),
+	BAD_QUERY(OWN, UTOP - 8, -E_FAULT),
 	BAD_QUERY(OWN, UENVS, -E_FAULT), BAD_QUERY(OWN, ULIM - 8, -E_FAULT),
-	BAD_QUERY(OWN, KERNBASE, -E_FAULT), BAD_QUERY(OWN, 0xfffffff8, -E_FAULT),
+	BAD_QUERY(OWN, KERNBASE, -E_FAULT),
+	BAD_QUERY(OWN, 0xfffffff8, -E_FAULT),
 };
 
 static struct RegionInfo answer;
@@ -232,7 +236,8 @@ own_regions(void)
 	check("map ROREG", sys_region_map(0, &va, P, RO, REGION_FIXED), 0);
 	for (i = 0; i < 7; i++)
 		if (i != 4)
-			*(volatile uint32_t *) (OWN + i * P) = sys_getenvid() + i;
+			*(volatile uint32_t *) (OWN + i * P) =
+				sys_getenvid() + i;
 }
 
 static void
@@ -556,8 +561,8 @@ memory_child(volatile struct report *rep)
 	      sys_page_map(0, (void *) (Z + 2 * P), 0,
 			   (void *) (ZT + 0x81000), RW), -E_NO_MEM);
 	check("page_copy an untouched page",
-	      sys_page_copy(0, (void *) (Z + 4 * P), (void *) (ZT + 0x81000), RW),
-	      -E_NO_MEM);
+	      sys_page_copy(0, (void *) (Z + 4 * P), (void *) (ZT + 0x81000),
+			    RW), -E_NO_MEM);
 	r = syscall_raw(SYS_region_query, 0, Z, Z + 3 * P, 0, 0);
 	check("query into an untouched page", r, -E_NO_MEM);
 	checkx("pages Z+2, Z+3 still untouched",

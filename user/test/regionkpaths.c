@@ -123,11 +123,11 @@ map_untouched(void)
 	check("it maps the text", same(ALIAS + 2 * PGSIZE, MAPPED_MSG), 1);
 
 	check("page_map of an untouched read-only page, writable",
-	      sys_page_map(0, (void *) AR, 0, (void *) (ALIAS + 3 * PGSIZE), RW),
-	      -E_INVAL);
+	      sys_page_map(0, (void *) AR, 0, (void *) (ALIAS + 3 * PGSIZE),
+			   RW), -E_INVAL);
 	check("page_map of an untouched read-only page",
-	      sys_page_map(0, (void *) AR, 0, (void *) (ALIAS + 3 * PGSIZE), RO),
-	      0);
+	      sys_page_map(0, (void *) AR, 0, (void *) (ALIAS + 3 * PGSIZE),
+			   RO), 0);
 	check("page_copy of an untouched page",
 	      sys_page_copy(0, (void *) apage(4), (void *) (ALIAS + 4 * PGSIZE),
 			    RW), 0);

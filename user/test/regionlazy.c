@@ -12,9 +12,9 @@
 #define BASE		0x40000000
 #define LEN		(1U << 30)
 #define NPAGES		(LEN / PGSIZE)
-#define STRIDE		64			// pages from one touched to the next
-#define NTOUCH		(NPAGES / STRIDE)	// 4,096
-#define NREAD		16			// untouched pages only read
+#define STRIDE		64		// pages from one touched to the next
+#define NTOUCH		(NPAGES / STRIDE) // 4,096
+#define NREAD		16		// untouched pages only read
 #define RW		(PTE_P | PTE_U | PTE_W)
 
 static int nfail;
@@ -142,7 +142,8 @@ write_a_read_page(void)
 
 	untouched(0)[7] = 0xfeed;
 	check("written over the zero page", untouched(0)[7], 0xfeed);
-	check("own page now", PGNUM(pte_of((uintptr_t) untouched(0))) != zero, 1);
+	check("own page now",
+	      PGNUM(pte_of((uintptr_t) untouched(0))) != zero, 1);
 	check("zero page references", pages[zero].pp_ref, refs - 1);
 	check("the zero page still zero", untouched(1)[7], 0);
 	check("resident after the write", resident(), NTOUCH + NREAD);
