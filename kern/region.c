@@ -188,19 +188,29 @@ splits_needed(struct RegionSet *s, uintptr_t start, uintptr_t end)
 }
 
 /*
- * Remove [start, end) from s's regions: those inside go, those across
- * an edge shrink (or split, across both).  Returns 0 or -E_NO_MEM.
+ * Remove [start, end) from s's regions: those inside go, one across an
+ * edge shrinks, one across both splits in two.  Only that split needs a
+ * descriptor: any other cut works with none left.  Returns 0 or
+ * -E_NO_MEM.
  */
 int
 regions_cut(struct RegionSet *s, uintptr_t start, uintptr_t end)
 {
+	struct Region *r = region_find(s, start);
 	int i, j;
 
-	if (!room_for(s, splits_needed(s, start, end)))
-		return -E_NO_MEM;
-	split_at(s, start);
-	split_at(s, end);
-	// The first region starting at or after start.
+	if (r && r->start < start && r->end > end) {
+		if (!room_for(s, 1))
+			return -E_NO_MEM;
+		split_at(s, end);
+	}
+	// Shrink in place: an image or shared region's offsets are kept
+	// apart from its bounds, so either edge may move.
+	if (r && r->start < start)
+		r->end = start;
+	if ((r = region_find(s, end)) && r->start < end)
+		r->start = end;
+	// The regions left inside [start, end) go.
 	if ((i = index_at(s, start)) < 0 || s->sorted[i]->start < start)
 		i++;
 	for (j = i; j < (int) s->n && s->sorted[j]->end <= end; j++)

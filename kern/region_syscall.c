@@ -130,19 +130,59 @@ sys_region_unmap(envid_t envid, uintptr_t va, size_t len)
 	return 0;
 }
 
-// With write access gone, a present page loses it at once; with write
-// access given, a page only this mapping holds, and not copy-on-write,
-// gets it (a shared one stays read-only: writing it is the upcall's).
+// How protect treats the present pages of one region.
+struct Reprotect {
+	bool writable;		// write access given, or taken away
+	struct Region *r;	// the region holding the pages
+};
+
+// Is pp the page r's shared object holds at va?  Writing it is what
+// sharing it means.
+static bool
+object_page(struct Region *r, uintptr_t va, struct PageInfo *pp)
+{
+	return (r->perm & PTE_SHARE)
+		&& shm_lookup(r->shared.obj, va - r->shared.base) == pp;
+}
+
+/*
+ * With write access gone, a present page loses it at once, and its
+ * copy-on-write mark with it: lib's fault handler would copy such a
+ * page and let the write go on.  With write access given, a page gets
+ * it if only this mapping holds it, or if it is its PTE_SHARE region's
+ * own; any other shared page becomes copy-on-write, for lib's fault
+ * handler to copy at the first write, but for the zero page (a write to
+ * it is the kernel's to serve).
+ */
 static bool
 reprotect_page(pte_t *pte, uintptr_t va, void *arg)
 {
-	bool writable = *(bool *) arg;
+	struct Reprotect *rp = arg;
+	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
 
-	if (!writable)
-		*pte &= ~PTE_W;
-	else if (!(*pte & PTE_COW) && pa2page(PTE_ADDR(*pte))->pp_ref == 1)
-		*pte |= PTE_W;
+	if (!rp->writable)
+		*pte &= ~(PTE_W | PTE_COW);
+	else if (pp->pp_ref == 1 || object_page(rp->r, va, pp))
+		*pte = (*pte | PTE_W) & ~PTE_COW;
+	else if (PTE_ADDR(*pte) != demand_zero_page())
+		*pte |= PTE_COW;
 	return true;
+}
+
+// Give or take write access to the present pages of [start, end) of e,
+// which regions cover, a region at a time.
+static void
+reprotect_range(struct Env *e, uintptr_t start, uintptr_t end, bool writable)
+{
+	struct Reprotect rp = { .writable = writable };
+	uintptr_t va;
+
+	for (va = start; va < end; va = rp.r->end) {
+		rp.r = region_find(env_regions(e), va);
+		pgdir_each(e->env_pgdir, va, MIN(rp.r->end, end),
+			   reprotect_page, &rp);
+	}
+	pgdir_flush(e->env_pgdir);
 }
 
 /*
@@ -153,7 +193,6 @@ reprotect_page(pte_t *pte, uintptr_t va, void *arg)
 int
 sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
 {
-	bool writable = perm & PTE_W;
 	struct Env *e;
 	int err;
 
@@ -165,8 +204,7 @@ sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
 		return -E_INVAL;
 	if ((err = regions_protect(env_regions(e), va, va + len, perm)) < 0)
 		return err;
-	pgdir_each(e->env_pgdir, va, va + len, reprotect_page, &writable);
-	pgdir_flush(e->env_pgdir);
+	reprotect_range(e, va, va + len, perm & PTE_W);
 	return 0;
 }
 

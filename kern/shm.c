@@ -74,6 +74,18 @@ shm_drop(struct Shm *o)
 		shm_free(o);
 }
 
+// The page at offset off of o, or NULL if it has none there yet.
+struct PageInfo *
+shm_lookup(struct Shm *o, uintptr_t off)
+{
+	pte_t *pte;
+
+	if (!o->dir || !(pte = pgdir_walk(o->dir, (void *) off, 0))
+	    || !(*pte & PTE_P))
+		return NULL;
+	return pa2page(PTE_ADDR(*pte));
+}
+
 // The page at offset off of o, allocated (zeroed) if it has none yet,
 // or NULL if memory ran out.
 struct PageInfo *

@@ -14,6 +14,7 @@ struct Shm *shm_new(void);		// held once, or NULL if none is left
 void	shm_hold(struct Shm *o);
 void	shm_drop(struct Shm *o);	// the last drop frees its pages
 struct PageInfo *shm_page(struct Shm *o, uintptr_t off);
+struct PageInfo *shm_lookup(struct Shm *o, uintptr_t off);	// no alloc
 int	shm_audit(void (*hold)(physaddr_t pa));
 
 #endif
