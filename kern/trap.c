@@ -26,6 +26,7 @@
 #include <kern/spinlock.h>
 #include <kern/region.h>
 #include <kern/demand.h>
+#include <kern/swap.h>
 #include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
@@ -381,6 +382,7 @@ page_fault_handler(struct Trapframe *tf)
 
 	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
 		s->kfaults++;
+		vm_totals.faults++;
 		return;
 	}
 	last_tf = tf;

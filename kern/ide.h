@@ -1,0 +1,16 @@
+/* The swap disk: the primary IDE channel's second drive (kern/ide.c). */
+#ifndef JOS_KERN_IDE_H
+#define JOS_KERN_IDE_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
+
+#include <inc/types.h>
+
+#define IDE_SECTSIZE	512
+
+uint32_t ide_init(void);	// its size in sectors; 0: no swap disk
+int	ide_read(uint32_t lba, void *buf, int nsect);
+int	ide_write(uint32_t lba, const void *buf, int nsect);
+
+#endif
