@@ -3,8 +3,8 @@
  * channel, by programmed I/O in 28-bit LBA mode, eight sectors (a page)
  * per data block (READ/WRITE MULTIPLE): QEMU serves a block with one
  * request to the file behind the disk, where a sector at a time would
- * cost eight.  The kernel polls; the
- * drive's interrupt is switched off (nIEN), and IRQ 14 stays masked.
+ * cost eight.  The kernel polls; the drive's interrupt is switched off
+ * (nIEN), and IRQ 14 stays masked.
  * A transfer moves whole sectors with rep insl / rep outsl: under
  * emulation each I/O instruction is a trip into QEMU, so a loop of one
  * word at a time would cost a trip per word, not per sector.

@@ -256,9 +256,10 @@ give_entry(struct Env *c, void *arg)
 }
 
 // May r's page, e's, go out now?  Not if anything but its recorded
-// mapping holds it, or a child being built could not be given its entry.
+// mapping holds it, or a child being built could not be given its
+// entry; with swap full, only if its clean slot still has its bytes.
 static bool
-evictable(struct Env *e, struct Rmap *r, pte_t **pte_store)
+evictable(struct Env *e, struct Rmap *r, bool full, pte_t **pte_store)
 {
 	struct PageInfo *pp = &pages[rmap_page(r)];
 	struct Given g = { .va = r->va };
@@ -266,6 +267,7 @@ evictable(struct Env *e, struct Rmap *r, pte_t **pte_store)
 
 	assert(pte && (*pte & PTE_P) && PTE_ADDR(*pte) == page2pa(pp));
 	if (pp->pp_ref != 1 || pp == held
+	    || (full && (!r->clean_slot || (*pte & PTE_D)))
 	    || !each_building_child(e, has_page_table, &g))
 		return false;
 	*pte_store = pte;
@@ -305,13 +307,14 @@ policy_takes(int policy, struct Env *e, pte_t *pte, uintptr_t va, int round)
 /*
  * The next page to go out: going round the list from its head (the
  * clock hand), the first that its env's policy takes; only one of
- * only's, if only is not NULL.  Pages passed over go to the end of the
- * list, the hand moving past them.  Returns the page, with its env in
- * *env_store and its entry in *pte_store; NULL if none can go (all are
- * held elsewhere).
+ * only's, if only is not NULL; a clean one, if swap is full.  Pages
+ * passed over go to the end of the list, the hand moving past them.
+ * Returns the page, with its env in *env_store and its entry in
+ * *pte_store; NULL if none can go (all are held elsewhere).
  */
 static struct Rmap *
-choose_victim(struct Env *only, struct Env **env_store, pte_t **pte_store)
+choose_victim(struct Env *only, bool full, struct Env **env_store,
+	      pte_t **pte_store)
 {
 	uint32_t n = only ? env_swap(only)->resident : rmap_recorded;
 	uint32_t i = rmap_head, passed = 0, visits;
@@ -326,7 +329,7 @@ choose_victim(struct Env *only, struct Env **env_store, pte_t **pte_store)
 		e = &envs[rmap_owner(r->pgdir)];
 		if (only && e != only)
 			continue;
-		if (evictable(e, r, pte_store)
+		if (evictable(e, r, full, pte_store)
 		    && policy_takes(env_swap(e)->policy, e, *pte_store, r->va,
 				    passed / n)) {
 			*env_store = e;
@@ -412,10 +415,30 @@ evict(struct Env *only)
 	struct Rmap *r;
 	pte_t *pte;
 
-	if (!swap_enabled() || swapslot_used() == swapslot_total()
-	    || !(r = choose_victim(only, &e, &pte)))
+	if (!swap_enabled() || !(r = choose_victim(only,
+			swapslot_used() == swapslot_total(), &e, &pte)))
 		return -E_NO_MEM;
 	return swap_out(e, r, pte);
+}
+
+/*
+ * Would e pass its limit with own more pages?  The limit is for the
+ * recorded pages nothing else holds: one shared since it was recorded
+ * (a fork, a page map) cannot go out, and counts again once it is e's
+ * alone.  se->resident counts them all, so only when it is over does
+ * the list have to be walked.
+ */
+static bool
+over_limit(struct Env *e, struct SwapEnv *se, int own)
+{
+	uint32_t i, n = own;
+
+	if (!se->limit || se->resident + own <= se->limit)
+		return false;
+	for (i = rmap_head; i != RMAP_NONE && n <= se->limit;
+	     i = rmaps[i].next)
+		n += rmaps[i].pgdir == e->env_pgdir && pages[i].pp_ref == 1;
+	return n > se->limit;
 }
 
 // swap_make_room's work when there is some (kern/swap.h).
@@ -424,7 +447,7 @@ swap_make_room_slow(struct Env *e, int own, int frames)
 {
 	struct SwapEnv *se = e ? env_swap(e) : NULL;
 
-	while (se && se->limit && se->resident + own > se->limit)
+	while (se && over_limit(e, se, own))
 		if (evict(e) < 0)
 			return -E_NO_MEM;
 	while (page_free_count() < (size_t) frames)
