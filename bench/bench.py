@@ -23,12 +23,15 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(TOP, "obj", "kern", "kernel.img")
 BASELINE = os.path.join(TOP, "bench", "baseline.txt")
 SLACK = 1.10            # allowed rise over the baseline
+SWAPSIZE = 4 << 20      # the swap disk's bytes
 # The kernel times some paths itself when asked (kern/kbench.h).
 ICOUNT = ["-icount", "shift=0", "-fw_cfg", "name=opt/jos/bench,string=1"]
 
@@ -36,25 +39,40 @@ RESULT = re.compile(r"bench (\S+) (\d+) (\d+)")
 CLOCK = re.compile(r"bench clock (\d+)")
 
 
-def qemu_argv(extra):
+def qemu_argv(extra, swap):
     return ["qemu-system-i386", "-display", "none", "-monitor", "none",
         "-no-reboot", "-net", "none", "-serial", "stdio", "-smp", "1,sockets=1",
         "-drive", "file=%s,index=0,media=disk,format=raw,snapshot=on" %
-        IMAGE, "-fw_cfg", "name=opt/jos/test,string=bench"] + extra
+        IMAGE, "-drive", "file=%s,index=1,media=disk,format=raw" % swap,
+        "-fw_cfg", "name=opt/jos/test,string=bench"] + extra
 
 
 def run(extra, timeout=60):
-    """Boot the bench program; return its output as (host time, line)."""
-    proc = subprocess.Popen(qemu_argv(extra), stdin=subprocess.DEVNULL,
+    """Boot the bench program, with a fresh swap disk; return its output
+    as (host time, line)."""
+    with tempfile.TemporaryDirectory(prefix="jos-bench-") as d:
+        swap = os.path.join(d, "swap.img")
+        with open(swap, "wb") as f:
+            f.truncate(SWAPSIZE)
+        return read_lines(qemu_argv(extra, swap), timeout)
+
+
+def read_lines(argv, timeout):
+    """Run argv; its output lines with their host times, up to
+    `bench done` or timeout seconds (a silent hang included)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines, deadline = [], time.monotonic() + timeout
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    lines = []
     try:
         for raw in proc.stdout:
             line = raw.decode(errors="replace").rstrip("\r\n")
             lines.append((time.monotonic(), line))
-            if line == "bench done" or time.monotonic() > deadline:
+            if line == "bench done":
                 break
     finally:
+        timer.cancel()
         proc.kill()
         proc.wait()
     return lines

@@ -36,6 +36,9 @@ struct VmStat {
 	uint32_t frames_free;	// physical pages free
 	uint32_t slots;		// swap slots on the disk; 0: no swap disk
 	uint32_t slots_used;
+	uint64_t io_cycles;	// time stamp cycles spent moving pages to and
+				// from the swap disk (under -icount shift=0,
+				// instructions), every env's since boot
 };
 
 #endif

@@ -57,6 +57,7 @@
 struct SwapEnv swap_envs[NENV];
 struct VmCounts vm_totals;
 uint32_t vm_evictions[NSWAPPOLICY];
+uint64_t vm_io_cycles;
 uint32_t swap_nlimited;
 
 static int boot_policy = SWAP_FIFO;
@@ -336,15 +337,24 @@ choose_victim(struct Env *only, struct Env **env_store, pte_t **pte_store)
 	return NULL;
 }
 
+// Move pp's bytes to swap slot slot (or, if !write, from it), timing
+// the transfer.  Returns 0, or -E_NO_MEM on a disk error (reported).
 static int
-write_slot(uint32_t slot, struct PageInfo *pp)
+transfer(uint32_t slot, struct PageInfo *pp, bool write)
 {
-	int err = ide_write(slot * SECTORS_PER_PAGE, page2kva(pp),
-			    SECTORS_PER_PAGE);
+	uint64_t t = read_tsc();
+	int err = write ? ide_write(slot * SECTORS_PER_PAGE, page2kva(pp),
+				    SECTORS_PER_PAGE)
+			: ide_read(slot * SECTORS_PER_PAGE, page2kva(pp),
+				   SECTORS_PER_PAGE);
 
-	if (err < 0)
-		cprintf("swap: cannot write slot %u: disk error\n", slot);
-	return err;
+	vm_io_cycles += read_tsc() - t;
+	if (err < 0) {
+		cprintf("swap: cannot %s slot %u: disk error\n",
+			write ? "write" : "read", slot);
+		return -E_NO_MEM;
+	}
+	return 0;
 }
 
 /*
@@ -375,7 +385,7 @@ swap_out(struct Env *e, struct Rmap *r, pte_t *pte)
 			*pte = old;
 			return -E_NO_MEM;
 		}
-		if (write_slot(slot, pp) < 0) {
+		if (transfer(slot, pp, true) < 0) {
 			swapslot_drop(slot);
 			*pte = old;
 			return -E_NO_MEM;
@@ -440,10 +450,7 @@ swap_in(struct Env *e, uintptr_t va, pte_t *pte, bool write)
 
 	if (!(pp = page_alloc(0)))
 		return -E_NO_MEM;
-	if (ide_read(slot * SECTORS_PER_PAGE, page2kva(pp),
-		     SECTORS_PER_PAGE) < 0) {
-		cprintf("[%08x] swap: cannot read slot %u: disk error\n",
-			e->env_id, slot);
+	if (transfer(slot, pp, false) < 0) {
 		page_free(pp);
 		return -E_NO_MEM;
 	}

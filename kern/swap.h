@@ -29,6 +29,7 @@ struct SwapEnv {
 extern struct SwapEnv swap_envs[NENV];
 extern struct VmCounts vm_totals;
 extern uint32_t vm_evictions[NSWAPPOLICY];
+extern uint64_t vm_io_cycles;	// time stamp cycles of swap transfers
 
 static inline struct SwapEnv *
 env_swap(struct Env *e)

@@ -76,5 +76,6 @@ sys_vm_stat(envid_t envid, uintptr_t st)
 	vs.frames_free = page_free_count();
 	vs.slots = swapslot_total();
 	vs.slots_used = swapslot_used();
+	vs.io_cycles = vm_io_cycles;
 	return demand_copyout(st, &vs, sizeof(vs));
 }
