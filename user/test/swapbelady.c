@@ -115,7 +115,6 @@
  *   11 faults, the 7 pages that went out all written.
  */
 #include <inc/lib.h>
-#include <inc/x86.h>
 
 #define RW		(PTE_P | PTE_U | PTE_W)
 #define AREA		0x10000000	// each case's fresh region
@@ -168,44 +167,6 @@ vm_stat(struct VmStat *st)
 
 	if ((r = sys_vm_stat(0, st)) < 0)
 		panic("swapbelady: vm_stat: %e", r);
-}
-
-/*
- * Lock the region holding va and bring in its pages from va on (a
- * private copy of each, if the region is writable), so that none of
- * them counts toward the limit or faults while a case runs.
- */
-static void
-lock_region(uintptr_t va)
-{
-	struct RegionInfo ri;
-	volatile char *p;
-	int r, perm;
-
-	if ((r = sys_region_query(0, (void *) va, &ri)) < 0)
-		panic("swapbelady: query %08x: %e", va, r);
-	perm = (ri.perm & RW) | PTE_LOCK;
-	if ((r = sys_region_protect(0, (void *) ri.start, ri.end - ri.start,
-				    perm)) < 0)
-		panic("swapbelady: lock %08x: %e", ri.start, r);
-	for (p = (char *) MAX(ri.start, ROUNDDOWN(va, PGSIZE));
-	     p < (char *) ri.end; p += PGSIZE)
-		if (perm & PTE_W)
-			*p = *p;
-		else
-			(void) *p;
-}
-
-// Our program and the stack below us, down to two pages further.
-static void
-lock_self(void)
-{
-	static int global;
-
-	lock_region(UTEXT);
-	lock_region((uintptr_t) &global);
-	lock_region((uintptr_t) end - 1);
-	lock_region(read_esp() - 2 * PGSIZE);
 }
 
 // One reference (see the top of the file).
