@@ -34,8 +34,23 @@ lock_region(uintptr_t va)
 			(void) *p;
 }
 
-// The program's text, data and bss, and the stack from two pages below
-// the caller's frame up.
+// Lock the page at va, not a region's, if it is there (mapping it
+// again in its place, with PTE_LOCK).
+static void
+lock_page(uintptr_t va)
+{
+	pte_t pte;
+	int r;
+
+	if (!(uvpd[PDX(va)] & PTE_P) || !((pte = uvpt[PGNUM(va)]) & PTE_P))
+		return;
+	if ((r = sys_page_map(0, (void *) va, 0, (void *) va,
+			      (pte & PTE_SYSCALL) | PTE_LOCK)) < 0)
+		panic("lock_self: lock page %08x: %e", va, r);
+}
+
+// The program's text, data and bss, the stack from two pages below the
+// caller's frame up, and the exception stack (fork gives a child one).
 void
 lock_self(void)
 {
@@ -45,4 +60,5 @@ lock_self(void)
 	lock_region((uintptr_t) &global);
 	lock_region((uintptr_t) end - 1);
 	lock_region(read_esp() - 2 * PGSIZE);
+	lock_page(UXSTACKTOP - PGSIZE);
 }
