@@ -19,6 +19,7 @@
  */
 #include <inc/lib.h>
 
+#define P		PGSIZE
 #define NWORKERS	3		// with the root: four envs at once
 #define NPAGES		12		// each env's pages
 #define ROUNDS		1000		// fuzz steps per env
@@ -26,8 +27,9 @@
 #define RW		(PTE_P | PTE_U | PTE_W)
 #define OWN		0x10000000	// each env's NPAGES pages
 #define SCRATCH		0x11000000	// 2 pages: the fuzz's counts go here
-#define ROREG		0x12000000	// a read-only region, untouched
-#define RWREG		0x13000000	// one writable page, nothing after it
+#define RWREG		0x12000000	// one writable page, then ROREG
+#define ROREG		(RWREG + P)	// 2 read-only pages, untouched
+#define RWEND		0x13000000	// one writable page, nothing after it
 #define FREE		0x20000000	// 16 MiB: never a region, never a page
 #define SHARED		0x30000000	// struct shared
 #define LAST		(PGSIZE / 4 - 1)	// a page's last word
@@ -101,7 +103,6 @@ struct call {
 	int err;
 };
 
-#define P			PGSIZE
 #define ANSWER			1	// STAT: a good place for the counts
 #define BAD_LIMIT(t, l, err)	{ LIMIT, t, l, 0, err }
 #define OVER_NPAGES(t, l)	{ LIMIT, t, l, 1, -E_INVAL }
@@ -137,7 +138,9 @@ static const struct call bad_calls[] = {
 	BAD_STAT(SELF, FREE, -E_FAULT), BAD_STAT(SELF, FREE + 0xff8, -E_FAULT),
 	BAD_STAT(SELF, UTEXT, -E_FAULT), BAD_STAT(SELF, ROREG, -E_FAULT),
 	BAD_STAT(SELF, ROREG + P - 8, -E_FAULT),
-	BAD_STAT(SELF, RWREG + P - 8, -E_FAULT),	// into nothing
+	BAD_STAT(SELF, ROREG + 2 * P - 8, -E_FAULT),	// into nothing
+	BAD_STAT(SELF, RWREG + P - 8, -E_FAULT),	// into read-only
+	BAD_STAT(SELF, RWEND + P - 8, -E_FAULT),	// into nothing
 	BAD_STAT(SELF, UTOP - 8, -E_FAULT),		// into UENVS
 	BAD_STAT(SELF, UENVS, -E_FAULT), BAD_STAT(SELF, UPAGES, -E_FAULT),
 	BAD_STAT(SELF, UVPT, -E_FAULT), BAD_STAT(SELF, ULIM - 8, -E_FAULT),
@@ -222,27 +225,45 @@ find_npages(void)
 	return lo;
 }
 
+// Mark the last two words of the writable page at va.
+static void
+mark_end(uintptr_t va)
+{
+	volatile uint32_t *w = (uint32_t *) (va + P - 8);
+
+	w[0] = 0x5a5a5a5a;
+	w[1] = 0xa5a5a5a5;
+}
+
+static bool
+marked_end(uintptr_t va)
+{
+	volatile uint32_t *w = (uint32_t *) (va + P - 8);
+
+	return w[0] == 0x5a5a5a5a && w[1] == 0xa5a5a5a5;
+}
+
 // Every bad call, then the good ones around them: none of the bad ones
 // changed our limit or policy, or wrote where it failed.
 static void
 bad_args(void)
 {
-	volatile uint32_t *rwend = (uint32_t *) (RWREG + P - 8);
 	struct VmStat before, after;
 	int i;
 
-	map_region(ROREG, 2 * P, RO);
 	map_region(RWREG, P, RW);
-	rwend[0] = 0x5a5a5a5a;
-	rwend[1] = 0xa5a5a5a5;
+	map_region(ROREG, 2 * P, RO);
+	map_region(RWEND, P, RW);
+	mark_end(RWREG);
+	mark_end(RWEND);
 	vm_stat(&before);
 	for (i = 0; i < ARRAY_SIZE(bad_calls); i++)
 		try(&bad_calls[i]);
 	vm_stat(&after);
 	check("limit after the bad calls", after.limit, before.limit);
 	check("policy after the bad calls", after.policy, before.policy);
-	check("words before the end of a region, after a count sent there",
-	      rwend[0] == 0x5a5a5a5a && rwend[1] == 0xa5a5a5a5, 1);
+	check("the end of a page, counts refused across it",
+	      marked_end(RWREG) && marked_end(RWEND), 1);
 	check("frame limit of all the machine's pages",
 	      sys_env_set_frame_limit(0, npages), 0);
 	check("... and none", sys_env_set_frame_limit(0, 0), 0);
@@ -261,8 +282,8 @@ bad_args(void)
 	check("... the counts there",
 	      ((struct VmStat *) (SCRATCH + P))->policy == after.policy
 	      && ((struct VmStat *) (SCRATCH + P))->slots == after.slots, 1);
-	check("unmap", sys_region_unmap(0, (void *) ROREG, 2 * P), 0);
-	check("unmap", sys_region_unmap(0, (void *) RWREG, P), 0);
+	check("unmap", sys_region_unmap(0, (void *) RWREG, 3 * P), 0);
+	check("unmap", sys_region_unmap(0, (void *) RWEND, P), 0);
 	check("unmap", sys_region_unmap(0, (void *) SCRATCH, 2 * P), 0);
 }
 
