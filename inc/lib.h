@@ -107,6 +107,9 @@ void	wait_env_gone(envid_t id);	// yield until env_gone(id)
 // rand.c
 uint32_t rand_next(uint32_t *state);	// xorshift32; *state nonzero
 
+// swaplock.c
+void	lock_self(void);	// PTE_LOCK our text, data, bss and stack
+
 // console.c
 void	cputchar(int c);
 int	getchar(void);
