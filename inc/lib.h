@@ -104,6 +104,9 @@ envid_t	sfork(void);
 bool	env_gone(envid_t id);	// freed, or its slot reused since
 void	wait_env_gone(envid_t id);	// yield until env_gone(id)
 
+// lockprog.c
+int	lock_program(void);	// PTE_LOCK on our text, data, bss, stack
+
 // rand.c
 uint32_t rand_next(uint32_t *state);	// xorshift32; *state nonzero
 
