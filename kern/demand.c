@@ -135,9 +135,9 @@ brings_own_page(struct Region *r, bool write)
  * Make the page of e at va ready for a read (or a write): bring it in
  * from swap, or if a region of e allows the access and it is not there
  * yet, or give e a page of its own in place of the zero page.  Any user
- * page may be swapped out meanwhile (swap_make_room), but for this one.  Returns 0 (the page is
- * there now, or already was), -E_FAULT if it is not the kernel's to
- * bring, or -E_NO_MEM.
+ * page but this one may be swapped out meanwhile (swap_make_room).
+ * Returns 0 (the page is there now, or already was), -E_FAULT if it is
+ * not the kernel's to bring, or -E_NO_MEM.
  */
 int
 demand_fault(struct Env *e, uintptr_t va, bool write)

@@ -355,9 +355,9 @@ release_swap_entry(pde_t *pgdir, pte_t entry)
 	swap_envs[rmap_owner(pgdir)].swapped--;
 }
 
-// Let go of what entry, a nonzero entry of pgdir at va, held: a page
-// (the caller flushes the TLB) or a swap slot.  Inline: an env's exit
-// comes here for each of its pages.
+// Let go of what entry, a nonzero entry of pgdir at va (a user
+// address), held: a page (the caller flushes the TLB) or a swap slot.
+// Inline: an env's exit comes here for each of its pages.
 static inline void
 release_entry(pde_t *pgdir, uintptr_t va, pte_t entry)
 {
@@ -365,8 +365,7 @@ release_entry(pde_t *pgdir, uintptr_t va, pte_t entry)
 
 	if (entry & PTE_P) {
 		pp = pa2page(PTE_ADDR(entry));
-		if (va < UTOP)
-			rmap_del(pgdir, va, entry);
+		rmap_del(pgdir, va, entry);
 		page_decref(pp);
 	} else if (pte_is_swap(entry))
 		release_swap_entry(pgdir, entry);
@@ -381,7 +380,10 @@ unmap_entry(pde_t *pgdir, uintptr_t va, pte_t *pte)
 	*pte = 0;
 	if (entry & PTE_P)
 		tlb_invalidate(pgdir, (void *) va);
-	release_entry(pgdir, va, entry);
+	if (va < UTOP)
+		release_entry(pgdir, va, entry);
+	else if (entry & PTE_P)
+		page_decref(pa2page(PTE_ADDR(entry)));
 }
 
 // Unmap whatever is at va, if anything: a page, or a swap entry.

@@ -105,9 +105,9 @@ rmap_del(pde_t *pgdir, uintptr_t va, pte_t old)
 {
 	struct Rmap *r = &rmaps[PGNUM(old)];
 
-	if (r->va == va && r->pgdir == pgdir)
+	if (r->pgdir == pgdir && r->va == va)
 		rmap_unrecord(r);
-	if (r->clean_slot && (old & PTE_D))
+	if ((old & PTE_D) && r->clean_slot)
 		rmap_forget_slot(r);
 }
 

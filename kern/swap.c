@@ -27,8 +27,9 @@
  * page a system call is working on cannot vanish under it.
  *
  * Global replacement (no frame free) goes round every env's pages; a
- * frame limit takes victims from the env's alone, in the same order.  With no swap disk, nothing goes out: out
- * of memory is -E_NO_MEM as ever, and a frame limit is a hard cap.
+ * frame limit takes victims from the env's alone, in the same order.
+ * With no swap disk, nothing goes out: out of memory is -E_NO_MEM as
+ * ever, and a frame limit is a hard cap.
  *
  * Forks: exofork gives the child the parent's swap entries (a child the
  * course's fork builds copies only present pages, and must still see

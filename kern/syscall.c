@@ -348,15 +348,29 @@ child_perm(pte_t pte, bool cow)
 	return pte & PTE_SYSCALL;
 }
 
-// Share the page *pte maps at va with child, as child_perm says.
+/*
+ * Share the page *pte maps at va with child, as child_perm says; *cpte
+ * is the child's entry there.  A fresh entry (a new child's) is filled
+ * in directly: no walk, no old mapping to let go of, nothing cached in
+ * any TLB, and no reverse map record (the caller holds the page too:
+ * kern/rmap.h).  Anything else goes through page_insert.
+ */
 static int
-share_page(struct Env *child, pte_t *pte, uintptr_t va, bool cow)
+share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
+	   bool cow)
 {
 	pte_t perm = child_perm(*pte, cow);
-	int r;
+	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
+	int r = 0;
 
-	r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(*pte)),
-			(void *) va, perm);
+	if (*cpte)
+		r = page_insert(child->env_pgdir, pp, (void *) va, perm);
+	else if (pp->pp_ref == (uint16_t) ~0)
+		r = -E_NO_MEM;
+	else {
+		pp->pp_ref++;
+		*cpte = PTE_ADDR(*pte) | perm | PTE_P;
+	}
 	// PTE_D stays: it says whether the page's clean slot is still good
 	// (kern/rmap.h).  No other CPU's MMU writes our own entries now.
 	if (r == 0)
@@ -385,7 +399,7 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	struct Resume *resume = resume_of(num, envid, start, end);
 	struct Env *child;
 	pde_t *pgdir = curenv->env_pgdir;
-	pte_t *pt, *pte, *last;
+	pte_t *pt, *pte, *last, *cpt;
 	pte_t visit = cow ? PTE_P : PTE_P | PTE_SWAP;	// the entries to look at
 	uintptr_t va, page;
 	int r, budget = RANGE_STEP;
@@ -407,6 +421,7 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 		last = (end - ROUNDDOWN(va, PTSIZE) >= PTSIZE)
 			? &pt[NPTENTRIES - 1] : &pt[PTX(end - 1)];
 		budget -= last - &pt[PTX(va)] + 1;
+		cpt = NULL;
 		for (pte = &pt[PTX(va)]; pte <= last; pte++) {
 			if (!(*pte & visit))
 				continue;
@@ -414,8 +429,15 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 			if (!(*pte & PTE_P)
 			    && (r = demand_fault(curenv, page, false)) < 0)
 				goto out;
-			if ((*pte & PTE_P)
-			    && (r = share_page(child, pte, page, cow)) < 0)
+			if (!(*pte & PTE_P))
+				continue;
+			if (!cpt && !(cpt = pgdir_walk(child->env_pgdir,
+				(void *) ROUNDDOWN(va, PTSIZE), 1))) {
+				r = -E_NO_MEM;
+				goto out;
+			}
+			if ((r = share_page(child, pte, &cpt[pte - pt], page,
+					    cow)) < 0)
 				goto out;
 		}
 	}
