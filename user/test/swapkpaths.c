@@ -126,7 +126,8 @@ handler(struct UTrapframe *utf)
 	if ((uintptr_t) va == FAULTVA) {
 		nupcalls++;
 		r = sys_page_alloc(0, va, RW);
-	} else if ((utf->utf_err & FEC_WR) && (pte_of((uintptr_t) va) & PTE_COW))
+	} else if ((utf->utf_err & FEC_WR)
+		   && (pte_of((uintptr_t) va) & PTE_COW))
 		r = sys_page_copy(0, va, va, RW);
 	else
 		panic("swapkpaths: fault at %08x, eip %08x, err %x",
