@@ -242,22 +242,6 @@ bench_fork_untouched(void)
 	sys_region_unmap(0, va, 1 << 30);
 }
 
-// Give the regions holding each of addrs PTE_LOCK: resident for good,
-// outside any frame limit.
-static void
-lock_regions(void *addrs[], int n)
-{
-	struct RegionInfo ri;
-	int i, r;
-
-	for (i = 0; i < n; i++)
-		if ((r = sys_region_query(0, addrs[i], &ri)) < 0
-		    || (r = sys_region_protect(0, (void *) ri.start,
-					       ri.end - ri.start,
-					       ri.perm | PTE_LOCK)) < 0)
-			panic("locking the region at %p: %e", addrs[i], r);
-}
-
 /*
  * A page out to swap and another back in: under a frame limit of one
  * page, writes to two pages in turn each bring one in and send the
@@ -269,7 +253,7 @@ static void
 bench_swap_roundtrip(void)
 {
 	volatile char *page = (volatile char *) SCRATCH;
-	void *va = SCRATCH, *mine[] = { umain, &t0, &va };
+	void *va = SCRATCH;
 	int i, n = 200, r;
 	struct VmStat st;
 	uint64_t io, end;
@@ -278,7 +262,7 @@ bench_swap_roundtrip(void)
 		cprintf("bench: no swap disk, no swap-roundtrip\n");
 		return;
 	}
-	lock_regions(mine, 3);
+	lock_self();
 	if ((r = sys_region_map(0, &va, 2 * PGSIZE, PTE_P | PTE_U | PTE_W,
 				REGION_FIXED)) < 0
 	    || (r = sys_env_set_frame_limit(0, 1)) < 0)
