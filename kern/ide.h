@@ -10,6 +10,7 @@
 #define IDE_SECTSIZE	512
 
 uint32_t ide_init(void);	// its size in sectors; 0: no swap disk
+const char *ide_method(void);	// how data moves: "DMA" or "PIO"
 int	ide_read(uint32_t lba, void *buf, int nsect);
 int	ide_write(uint32_t lba, const void *buf, int nsect);
 

@@ -104,8 +104,9 @@ swap_init(void)
 	if (!sectors)
 		cprintf("swap: no swap disk\n");
 	else
-		cprintf("swap: %u KiB on ide1, %u slots, policy %s\n",
-			sectors / 2, swapslot_total(), policy_names[boot_policy]);
+		cprintf("swap: %u KiB on ide1 by %s, %u slots, policy %s\n",
+			sectors / 2, ide_method(), swapslot_total(),
+			policy_names[boot_policy]);
 }
 
 bool
