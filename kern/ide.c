@@ -9,13 +9,18 @@
  * MULTIPLE), with rep insl / rep outsl.  The drive's identity always
  * comes by programmed I/O.
  *
- * The kernel polls; the drive's interrupt is switched off (nIEN), and
- * IRQ 14 stays masked.  Every wait is bounded: a drive that stops
- * answering makes the transfer fail (the caller's env fails cleanly),
- * it does not hang the kernel.
+ * A CPU waiting for a DMA transfer sleeps (cpu_sleep) until the drive's
+ * interrupt says it is done: IRQ 14 reaches CPU 0, whose trap entry
+ * wakes the waiter with an IPI if it is another CPU (ide_intr).  A
+ * polling CPU would keep a host core busy and QEMU's I/O thread short
+ * of one.  Programmed I/O polls, with the drive's interrupt switched
+ * off (nIEN) and IRQ 14 masked.  Every wait is bounded: a drive that
+ * stops answering makes the transfer fail (the caller's env fails
+ * cleanly), it does not hang the kernel.
  *
  * Concurrency: the callers (kern/swap.c) hold the kernel lock, which
- * also guards the descriptor table below.
+ * also guards the descriptor table below; dma_waiter is read by
+ * ide_intr on any CPU, without the lock.
  */
 #include <inc/x86.h>
 #include <inc/error.h>
@@ -25,6 +30,9 @@
 #include <kern/pci.h>
 #include <kern/pmap.h>
 #include <kern/fwcfg.h>
+#include <kern/cpu.h>
+#include <kern/picirq.h>
+#include <kern/trap.h>
 
 #define IDE_DATA	0x1F0
 #define IDE_ERROR	0x1F1
@@ -70,13 +78,16 @@
 
 #define DRIVE_SLAVE	0xF0	// LBA mode (0xE0) with the slave bit
 
-// How many status reads a wait may take before it gives up.
+// How many status reads a wait may take before it gives up; for a DMA
+// transfer, how many wake-ups (the timer's, at least, come every tick).
 #define WAIT_LIMIT	1000000
+#define DMA_WAKE_LIMIT	1000
 
 static void bm_init(void);
 
 static uint32_t nsectors;	// the swap disk's size; 0: there is none
 static uint16_t bm_base;	// bus-master registers; 0: by PIO
+static volatile int dma_waiter = -1;	// the CPU in dma_transfer, or -1
 
 /*
  * A physical region descriptor: a piece of memory a DMA transfer moves.
@@ -185,6 +196,23 @@ bm_init(void)
 	pci_write(f, PCI_COMMAND, pci_read(f, PCI_COMMAND) | PCI_COMMAND_IO
 		  | PCI_COMMAND_MASTER);
 	bm_base = bar & 0xFFFC;
+	outb(IDE_CONTROL, 0);		// the drive may interrupt
+	irq_setmask_8259A(irq_mask_8259A & ~(1 << IRQ_IDE));
+}
+
+/*
+ * IRQ 14, on entry to the trap on whatever CPU took it, before any
+ * lock: reading the status ends the drive's interrupt, and a CPU
+ * sleeping for the transfer is woken.
+ */
+void
+ide_intr(void)
+{
+	int w = dma_waiter;
+
+	inb(IDE_COMMAND);
+	if (w >= 0 && w != cpunum())
+		lapic_ipi(cpus[w].cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
 }
 
 const char *
@@ -221,13 +249,17 @@ dma_transfer(void *buf, int n, bool write)
 	outl(bm_base + BM_PRDT, PADDR(prdt));
 	outb(bm_base + BM_STATUS, BM_ERROR | BM_IRQ);	// clears them
 	outb(bm_base + BM_COMMAND, dir);
+	dma_waiter = cpunum();
 	outb(IDE_COMMAND, write ? CMD_WRITE_DMA : CMD_READ_DMA);
 	outb(bm_base + BM_COMMAND, dir | BM_START);
-	for (i = 0; i < WAIT_LIMIT; i++)
+	for (i = 0; i < DMA_WAKE_LIMIT; i++) {
 		if (!((s = inb(bm_base + BM_STATUS)) & BM_ACTIVE))
 			break;
+		cpu_sleep();
+	}
+	dma_waiter = -1;
 	outb(bm_base + BM_COMMAND, dir);
-	if (i == WAIT_LIMIT || (s & BM_ERROR))
+	if (i == DMA_WAKE_LIMIT || (s & BM_ERROR))
 		return -E_UNSPECIFIED;
 	return ide_wait(false);
 }

@@ -4,10 +4,11 @@
  * A trap from user mode saves the env's registers straight into
  * curenv->env_tf (see kern/trapentry.S), then runs on this CPU's kernel
  * stack; trap() takes the big kernel lock and dispatches.  The kernel
- * itself runs with interrupts off but in three waits: a CPU halted in
- * sched_halt, one sleeping on the kernel lock, and one waiting for
- * console input (cpu_sleep, from getchar); the only kernel-mode
- * interrupts are those that end such a wait.
+ * itself runs with interrupts off but in four waits: a CPU halted in
+ * sched_halt, one sleeping on the kernel lock, one waiting for console
+ * input (cpu_sleep, from getchar), and one waiting for the swap disk
+ * (cpu_sleep, in kern/ide.c); the only kernel-mode interrupts are those
+ * that end such a wait.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -27,6 +28,7 @@
 #include <kern/region.h>
 #include <kern/demand.h>
 #include <kern/swap.h>
+#include <kern/ide.h>
 #include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
@@ -194,6 +196,7 @@ device_interrupt(uint32_t trapno)
 		return true;
 	case IRQ_OFFSET + IRQ_WAKEUP:
 	case IRQ_OFFSET + IRQ_TLBFLUSH:
+	case IRQ_OFFSET + IRQ_IDE:
 		// Handled on entry, or sent to a CPU that since moved on.
 		return true;
 	case IRQ_OFFSET + IRQ_ERROR:
@@ -226,9 +229,11 @@ trap_dispatch(struct Trapframe *tf)
  * What an interrupt needs before anything else, even the kernel lock.
  * Local APIC interrupts are acknowledged: until then the APIC holds back
  * every interrupt of the same or lower priority, and this CPU may sleep
- * on the kernel lock waiting for one of them.  A TLB flush is done: the
- * CPU that asked waits for it holding the kernel lock.  Returns whether
- * the trap was that flush, which then needs nothing more.
+ * on the kernel lock waiting for one of them.  The swap disk's interrupt
+ * wakes the CPU that waits for it holding the kernel lock.  A TLB flush
+ * is done: the CPU that asked waits for it holding the kernel lock.
+ * Returns whether the trap was that flush, which then needs nothing
+ * more.
  */
 static inline bool __attribute__((always_inline))
 ack_interrupt(uint32_t trapno)
@@ -240,6 +245,8 @@ ack_interrupt(uint32_t trapno)
 	    || trapno == IRQ_OFFSET + IRQ_TLBFLUSH
 	    || trapno == IRQ_OFFSET + IRQ_ERROR)
 		lapic_eoi();
+	if (trapno == IRQ_OFFSET + IRQ_IDE)
+		ide_intr();
 	if (trapno != IRQ_OFFSET + IRQ_TLBFLUSH)
 		return false;
 	tlb_flush_ack();
@@ -298,15 +305,15 @@ trap(struct Trapframe *tf)
 /*
  * A trap in kernel mode: an interrupt that ended one of the kernel's
  * waits with interrupts on (halted in sched_halt, or in cpu_sleep on the
- * kernel lock or for console input), or a kernel bug.
+ * kernel lock, for console input or for the swap disk), or a kernel bug.
  */
 void
 trap_kernel(struct Trapframe *tf)
 {
 	ack_interrupt(tf->tf_trapno);
 
-	// Woken from cpu_sleep (waiting for a lock, or for input): the only
-	// kind of trap that returns, straight back to the wait.
+	// Woken from cpu_sleep (waiting for a lock, input or the disk): the
+	// only kind of trap that returns, straight back to the wait.
 	if (thiscpu->cpu_sleeping)
 		return;
 
