@@ -71,10 +71,8 @@
 #define   BM_IRQ	0x04
 #define BM_PRDT		4	// the descriptor table's physical address
 
-#define MAX_SECTORS	256	// in one command (a count of 0)
 
-// Sectors per data block (one DRQ, one rep insl): a page's worth.
-#define BLOCK_SECTORS	8
+#define SECTORS_PER_PAGE (PGSIZE / IDE_SECTSIZE)
 
 #define DRIVE_SLAVE	0xF0	// LBA mode (0xE0) with the slave bit
 
@@ -91,8 +89,7 @@ static volatile int dma_waiter = -1;	// the CPU in dma_transfer, or -1
 
 /*
  * A physical region descriptor: a piece of memory a DMA transfer moves.
- * None may cross a 64 KiB boundary; a piece per page never does, so a
- * transfer of MAX_SECTORS sectors needs at most one more than its pages.
+ * None may cross a 64 KiB boundary: a page never does.
  */
 struct Prd {
 	uint32_t addr;
@@ -100,9 +97,8 @@ struct Prd {
 	uint16_t flags;
 };
 #define PRD_LAST	0x8000	// in flags: the table ends here
-#define NPRD		(MAX_SECTORS * IDE_SECTSIZE / PGSIZE + 1)
 
-static struct Prd prdt[NPRD] __attribute__((aligned(PGSIZE / 8)));
+static struct Prd prdt[IDE_MAX_PAGES] __attribute__((aligned(PGSIZE / 8)));
 
 // Wait until the drive is not busy (and, if drq, has data to move).
 // Returns 0, or -E_UNSPECIFIED on an error or a drive that never answers.
@@ -160,7 +156,7 @@ ide_init(void)
 		return 0;
 	insl(IDE_DATA, id, sizeof(id) / 4);
 	// A page per data block: the drive moves it with one request.
-	ide_select(0, BLOCK_SECTORS);
+	ide_select(0, SECTORS_PER_PAGE);
 	outb(IDE_COMMAND, CMD_SET_MULTIPLE);
 	if (ide_wait(false) < 0)
 		return 0;
@@ -221,31 +217,28 @@ ide_method(void)
 	return bm_base ? "DMA" : "PIO";
 }
 
-// Describe len bytes at kva, kernel memory, in prdt: a piece per page.
+// Describe the n pages, kernel memory, in prdt.
 static void
-prdt_fill(char *kva, size_t len)
+prdt_fill(void *const pages[], int n)
 {
-	struct Prd *p = prdt;
-	size_t k;
+	int i;
 
-	for (; len > 0; kva += k, len -= k, p++) {
-		k = MIN(len, PGSIZE - PGOFF(kva));
-		p->addr = PADDR(kva);
-		p->bytes = k;
-		p->flags = 0;
+	for (i = 0; i < n; i++) {
+		prdt[i].addr = PADDR(pages[i]);
+		prdt[i].bytes = PGSIZE;
+		prdt[i].flags = i == n - 1 ? PRD_LAST : 0;
 	}
-	p[-1].flags = PRD_LAST;
 }
 
-// Move n sectors by DMA: the drive is ready and has its sectors.
-// Returns 0 or -E_UNSPECIFIED.
+// Move n pages by DMA: the drive is ready and has its sectors.  Returns
+// 0 or -E_UNSPECIFIED.
 static int
-dma_transfer(void *buf, int n, bool write)
+dma_transfer(void *const pages[], int n, bool write)
 {
 	uint8_t dir = write ? 0 : BM_TO_MEMORY, s;
 	int i;
 
-	prdt_fill(buf, n * IDE_SECTSIZE);
+	prdt_fill(pages, n);
 	outl(bm_base + BM_PRDT, PADDR(prdt));
 	outb(bm_base + BM_STATUS, BM_ERROR | BM_IRQ);	// clears them
 	outb(bm_base + BM_COMMAND, dir);
@@ -264,49 +257,41 @@ dma_transfer(void *buf, int n, bool write)
 	return ide_wait(false);
 }
 
-// Move n sectors by programmed I/O, BLOCK_SECTORS at a time.  Returns 0
-// or -E_UNSPECIFIED.
+// Move n pages by programmed I/O, a page per data block.  Returns 0 or
+// -E_UNSPECIFIED.
 static int
-pio_transfer(void *buf, int n, bool write)
+pio_transfer(void *const pages[], int n, bool write)
 {
-	int i, k;
+	int i;
 
 	outb(IDE_COMMAND, write ? CMD_WRITE_MULTIPLE : CMD_READ_MULTIPLE);
-	for (i = 0; i < n; i += k, buf = (char *) buf + k * IDE_SECTSIZE) {
-		k = MIN(n - i, BLOCK_SECTORS);
+	for (i = 0; i < n; i++) {
 		if (ide_wait(true) < 0)
 			return -E_UNSPECIFIED;
 		if (write)
-			outsl(IDE_DATA, buf, k * IDE_SECTSIZE / 4);
+			outsl(IDE_DATA, pages[i], PGSIZE / 4);
 		else
-			insl(IDE_DATA, buf, k * IDE_SECTSIZE / 4);
+			insl(IDE_DATA, pages[i], PGSIZE / 4);
 	}
 	return ide_wait(false);
 }
 
-// Move n sectors (at most MAX_SECTORS) at sector lba of the swap disk
-// to (or, if write, from) buf, kernel memory.  Returns 0, -E_INVAL or
-// -E_UNSPECIFIED.
-static int
-ide_transfer(uint32_t lba, void *buf, int n, bool write)
+/*
+ * Move n pages (at most IDE_MAX_PAGES), kernel memory, to (or, if
+ * !write, from) the swap disk's sectors from lba on, with one command.
+ * Returns 0, -E_INVAL or -E_UNSPECIFIED.
+ */
+int
+ide_transfer(uint32_t lba, void *const pages[], int n, bool write)
 {
-	if (n <= 0 || n > MAX_SECTORS || lba + n > nsectors || lba + n < lba)
+	uint32_t nsect = n * SECTORS_PER_PAGE;
+
+	if (n <= 0 || n > IDE_MAX_PAGES || lba + nsect > nsectors
+	    || lba + nsect < lba)
 		return -E_INVAL;
 	if (ide_wait(false) < 0)
 		return -E_UNSPECIFIED;
-	ide_select(lba, n & 0xFF);
-	return bm_base ? dma_transfer(buf, n, write)
-		       : pio_transfer(buf, n, write);
-}
-
-int
-ide_read(uint32_t lba, void *buf, int n)
-{
-	return ide_transfer(lba, buf, n, false);
-}
-
-int
-ide_write(uint32_t lba, const void *buf, int n)
-{
-	return ide_transfer(lba, (void *) buf, n, true);
+	ide_select(lba, nsect & 0xFF);
+	return bm_base ? dma_transfer(pages, n, write)
+		       : pio_transfer(pages, n, write);
 }

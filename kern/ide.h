@@ -8,11 +8,11 @@
 #include <inc/types.h>
 
 #define IDE_SECTSIZE	512
+#define IDE_MAX_PAGES	32	// in one transfer: 256 sectors, a command's most
 
 uint32_t ide_init(void);	// its size in sectors; 0: no swap disk
 const char *ide_method(void);	// how data moves: "DMA" or "PIO"
 void	ide_intr(void);		// IRQ 14, from the trap entry
-int	ide_read(uint32_t lba, void *buf, int nsect);
-int	ide_write(uint32_t lba, const void *buf, int nsect);
+int	ide_transfer(uint32_t lba, void *const pages[], int n, bool write);
 
 #endif

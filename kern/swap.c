@@ -54,6 +54,7 @@
 #include <kern/fwcfg.h>
 
 #define SECTORS_PER_PAGE	(PGSIZE / IDE_SECTSIZE)
+#define CLUSTER			8	// most pages one eviction sends out
 
 struct SwapEnv swap_envs[NENV];
 struct VmCounts vm_totals;
@@ -342,84 +343,147 @@ choose_victim(struct Env *only, bool full, struct Env **env_store,
 	return NULL;
 }
 
-// Move pp's bytes to swap slot slot (or, if !write, from it), timing
-// the transfer.  Returns 0, or -E_NO_MEM on a disk error (reported).
+// Move the n pages' bytes to the slots from slot on (or, if !write,
+// from them), timing the transfer.  Returns 0, or -E_NO_MEM on a disk
+// error (reported).
 static int
-transfer(uint32_t slot, struct PageInfo *pp, bool write)
+transfer(uint32_t slot, void *const pages[], int n, bool write)
 {
 	uint64_t t = read_tsc();
-	int err = write ? ide_write(slot * SECTORS_PER_PAGE, page2kva(pp),
-				    SECTORS_PER_PAGE)
-			: ide_read(slot * SECTORS_PER_PAGE, page2kva(pp),
-				   SECTORS_PER_PAGE);
+	int err = ide_transfer(slot * SECTORS_PER_PAGE, pages, n, write);
 
 	vm_io_cycles += read_tsc() - t;
 	if (err < 0) {
-		cprintf("swap: cannot %s slot %u: disk error\n",
-			write ? "write" : "read", slot);
+		cprintf("swap: cannot %s slots %u-%u: disk error\n",
+			write ? "write" : "read", slot, slot + n - 1);
 		return -E_NO_MEM;
 	}
 	return 0;
+}
+
+// A victim on its way out: its entry is taken, and its slot chosen.
+struct Outgoing {
+	struct Env *e;
+	pte_t *pte;
+	uintptr_t va;
+	pte_t old;		// the entry taken
+	uint32_t slot;
+	bool write;		// the slot must be written (not a drop)
+};
+
+/*
+ * Take a victim (one of only's, if only is not NULL) out of its page
+ * table, with a slot for it: its clean slot if it was not written
+ * since it came back, else a new one.  Returns false if there is none.
+ */
+static bool
+take_victim(struct Env *only, struct Outgoing *o)
+{
+	struct Rmap *r;
+
+	if (!(r = choose_victim(only, swapslot_used() == swapslot_total(),
+				&o->e, &o->pte)))
+		return false;
+	o->va = r->va;
+	// No CPU may write the page once the entry is gone and the TLBs
+	// are flushed, and the entry taken has the last word on PTE_D.
+	o->old = xchg(o->pte, 0);
+	tlb_invalidate(o->e->env_pgdir, (void *) o->va);
+	o->write = (o->old & PTE_D) || !r->clean_slot;
+	if (!o->write) {
+		o->slot = r->clean_slot;
+		swapslot_ref(o->slot);
+	} else if (!(o->slot = swapslot_alloc())) {
+		*o->pte = o->old;
+		return false;
+	}
+	rmap_unrecord(r);
+	return true;
+}
+
+// A victim whose slot was not written after all: it stays.
+static void
+put_back(struct Outgoing *o)
+{
+	struct PageInfo *pp = pa2page(PTE_ADDR(o->old));
+
+	swapslot_drop(o->slot);
+	*o->pte = o->old;
+	rmap_record(page_rmap(pp), o->e->env_pgdir, o->va);
+}
+
+// A victim whose slot has its bytes: its entry names the slot, and its
+// page is let go.
+static void
+send_out(struct Outgoing *o)
+{
+	struct SwapEnv *se = env_swap(o->e);
+	struct Given g = { .va = o->va };
+
+	if (o->write) {
+		se->counts.swapouts++;
+		vm_totals.swapouts++;
+	} else {
+		se->counts.dropped++;
+		vm_totals.dropped++;
+	}
+	*o->pte = g.entry = swap_pte(o->slot, o->old);
+	se->swapped++;
+	each_building_child(o->e, give_entry, &g);
+	vm_evictions[se->policy]++;
+	page_decref(pa2page(PTE_ADDR(o->old)));
+}
+
+// Write the n victims from o on, whose slots follow one another, with
+// one transfer; all go out, or all stay.  Returns 0 or -E_NO_MEM.
+static int
+write_run(struct Outgoing *o, int n)
+{
+	void *pages[CLUSTER];
+	int i, err;
+
+	for (i = 0; i < n; i++)
+		pages[i] = KADDR(PTE_ADDR(o[i].old));
+	err = transfer(o[0].slot, pages, n, true);
+	for (i = 0; i < n; i++)
+		if (err < 0)
+			put_back(&o[i]);
+		else
+			send_out(&o[i]);
+	return err;
 }
 
 /*
- * Send r's page, which *pte maps in e, to swap: to its clean slot if
- * the page was not written since it came back, else to a new slot.
- * Returns 0, or -E_NO_MEM (swap full, or a disk error: the page stays).
+ * Send pages out: one of only's (a frame limit's replacement goes a
+ * page at a time, so that its counts are the textbook's), else up to
+ * CLUSTER of anyone's, the written ones in runs of adjacent slots, each
+ * run one disk command.  Returns 0 if any went out, else -E_NO_MEM.
  */
-static int
-swap_out(struct Env *e, struct Rmap *r, pte_t *pte)
-{
-	struct SwapEnv *se = env_swap(e);
-	struct PageInfo *pp = &pages[rmap_page(r)];
-	struct Given g = { .va = r->va };
-	pte_t old;
-	uint32_t slot;
-
-	// No CPU may write the page once the entry is gone and the TLBs
-	// are flushed, and the entry taken has the last word on PTE_D.
-	old = xchg(pte, 0);
-	tlb_invalidate(e->env_pgdir, (void *) r->va);
-	if (!(old & PTE_D) && r->clean_slot) {
-		slot = r->clean_slot;
-		swapslot_ref(slot);
-		se->counts.dropped++;
-		vm_totals.dropped++;
-	} else {
-		if (!(slot = swapslot_alloc())) {
-			*pte = old;
-			return -E_NO_MEM;
-		}
-		if (transfer(slot, pp, true) < 0) {
-			swapslot_drop(slot);
-			*pte = old;
-			return -E_NO_MEM;
-		}
-		se->counts.swapouts++;
-		vm_totals.swapouts++;
-	}
-	*pte = g.entry = swap_pte(slot, old);
-	se->swapped++;
-	each_building_child(e, give_entry, &g);
-	vm_evictions[se->policy]++;
-	rmap_unrecord(r);
-	page_decref(pp);
-	return 0;
-}
-
-// Send a page out: one of only's, if only is not NULL.  Returns 0 or
-// -E_NO_MEM.
 static int
 evict(struct Env *only)
 {
-	struct Env *e;
-	struct Rmap *r;
-	pte_t *pte;
+	struct Outgoing out[CLUSTER];
+	int n, i, run, gone = 0;
 
-	if (!swap_enabled() || !(r = choose_victim(only,
-			swapslot_used() == swapslot_total(), &e, &pte)))
+	if (!swap_enabled())
 		return -E_NO_MEM;
-	return swap_out(e, r, pte);
+	for (n = 0; n < (only ? 1 : CLUSTER) && take_victim(only, &out[n]);
+	     n++)
+		;
+	for (i = 0; i < n; i += run) {
+		if (!out[i].write) {
+			send_out(&out[i]);
+			run = 1;
+			gone++;
+			continue;
+		}
+		for (run = 1; i + run < n && out[i + run].write
+		     && out[i + run].slot == out[i].slot + run; run++)
+			;
+		if (write_run(&out[i], run) == 0)
+			gone += run;
+	}
+	return gone ? 0 : -E_NO_MEM;
 }
 
 /*
@@ -472,10 +536,12 @@ swap_in(struct Env *e, uintptr_t va, pte_t *pte, bool write)
 	uint32_t slot = pte_slot(entry);
 	struct PageInfo *pp;
 	struct Rmap *r;
+	void *kva;
 
 	if (!(pp = page_alloc(0)))
 		return -E_NO_MEM;
-	if (transfer(slot, pp, false) < 0) {
+	kva = page2kva(pp);
+	if (transfer(slot, &kva, 1, false) < 0) {
 		page_free(pp);
 		return -E_NO_MEM;
 	}

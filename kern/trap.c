@@ -196,7 +196,6 @@ device_interrupt(uint32_t trapno)
 		return true;
 	case IRQ_OFFSET + IRQ_WAKEUP:
 	case IRQ_OFFSET + IRQ_TLBFLUSH:
-	case IRQ_OFFSET + IRQ_IDE:
 		// Handled on entry, or sent to a CPU that since moved on.
 		return true;
 	case IRQ_OFFSET + IRQ_ERROR:
@@ -229,11 +228,11 @@ trap_dispatch(struct Trapframe *tf)
  * What an interrupt needs before anything else, even the kernel lock.
  * Local APIC interrupts are acknowledged: until then the APIC holds back
  * every interrupt of the same or lower priority, and this CPU may sleep
- * on the kernel lock waiting for one of them.  The swap disk's interrupt
- * wakes the CPU that waits for it holding the kernel lock.  A TLB flush
- * is done: the CPU that asked waits for it holding the kernel lock.
- * Returns whether the trap was that flush, which then needs nothing
- * more.
+ * on the kernel lock waiting for one of them.  A TLB flush is done: the
+ * CPU that asked waits for it holding the kernel lock.  The swap disk's
+ * interrupt wakes the CPU that waits for it, also holding the lock.
+ * Returns whether the trap was one of those two, which then need
+ * nothing more: whatever this CPU was doing (an env, a halt) goes on.
  */
 static inline bool __attribute__((always_inline))
 ack_interrupt(uint32_t trapno)
@@ -245,12 +244,15 @@ ack_interrupt(uint32_t trapno)
 	    || trapno == IRQ_OFFSET + IRQ_TLBFLUSH
 	    || trapno == IRQ_OFFSET + IRQ_ERROR)
 		lapic_eoi();
-	if (trapno == IRQ_OFFSET + IRQ_IDE)
+	if (trapno == IRQ_OFFSET + IRQ_TLBFLUSH) {
+		tlb_flush_ack();
+		return true;
+	}
+	if (trapno == IRQ_OFFSET + IRQ_IDE) {
 		ide_intr();
-	if (trapno != IRQ_OFFSET + IRQ_TLBFLUSH)
-		return false;
-	tlb_flush_ack();
-	return true;
+		return true;
+	}
+	return false;
 }
 
 static void page_fault_handler(struct Trapframe *tf);
@@ -310,11 +312,10 @@ trap(struct Trapframe *tf)
 void
 trap_kernel(struct Trapframe *tf)
 {
-	ack_interrupt(tf->tf_trapno);
-
-	// Woken from cpu_sleep (waiting for a lock, input or the disk): the
-	// only kind of trap that returns, straight back to the wait.
-	if (thiscpu->cpu_sleeping)
+	// Done with at once, or woken from cpu_sleep (waiting for a lock,
+	// input or the disk): the only traps that return, straight back to
+	// the halt or the wait.
+	if (ack_interrupt(tf->tf_trapno) || thiscpu->cpu_sleeping)
 		return;
 
 	if (thiscpu->cpu_status != CPU_HALTED) {
