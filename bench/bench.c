@@ -29,11 +29,15 @@ start(const char *name)
 }
 
 static void
+report(int n, uint64_t cycles)
+{
+	cprintf("bench %s %d %u\n", current, n, (uint32_t) cycles);
+}
+
+static void
 stop(int n)
 {
-	uint64_t cycles = read_tsc() - t0;
-
-	cprintf("bench %s %d %u\n", current, n, (uint32_t) cycles);
+	report(n, read_tsc() - t0);
 }
 
 static void
@@ -238,6 +242,44 @@ bench_fork_untouched(void)
 	sys_region_unmap(0, va, 1 << 30);
 }
 
+/*
+ * A page out to swap and another back in: under a frame limit of one
+ * page, writes to two pages in turn each bring one in and send the
+ * other out.  The program's own pages are locked, out of the limit's
+ * way.  Instructions count the kernel's work only: the time stamp
+ * cycles the kernel spent in transfers (io_cycles) are taken off.
+ */
+static void
+bench_swap_roundtrip(void)
+{
+	volatile char *page = (volatile char *) SCRATCH;
+	void *va = SCRATCH;
+	int i, n = 200, r;
+	struct VmStat st;
+	uint64_t io, end;
+
+	if (sys_vm_stat(0, &st) < 0 || st.slots == 0) {
+		cprintf("bench: no swap disk, no swap-roundtrip\n");
+		return;
+	}
+	lock_self();
+	if ((r = sys_region_map(0, &va, 2 * PGSIZE, PTE_P | PTE_U | PTE_W,
+				REGION_FIXED)) < 0
+	    || (r = sys_env_set_frame_limit(0, 1)) < 0)
+		panic("swap-roundtrip: %e", r);
+	page[0] = page[PGSIZE] = 1;	// the second sends the first out
+	sys_vm_stat(0, &st);
+	io = st.io_cycles;
+	start("swap-roundtrip");
+	for (i = 0; i < n; i++)
+		page[i % 2 * PGSIZE] = i;
+	end = read_tsc();
+	sys_vm_stat(0, &st);
+	report(n, end - t0 - (st.io_cycles - io));
+	sys_env_set_frame_limit(0, 0);
+	sys_region_unmap(0, va, 2 * PGSIZE);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -254,6 +296,7 @@ umain(int argc, char **argv)
 	bench_fork_exit();
 	bench_demand_zero_kernel();
 	bench_fork_untouched();
+	bench_swap_roundtrip();		// last: it locks the program's pages
 	cprintf("bench clock %llu\n", read_tsc());
 	cprintf("bench done\n");
 }

@@ -10,7 +10,11 @@ Boots the kernel twice on one CPU with the bench program:
     every run;
   - under default emulation, where it follows the host clock: wall
     nanoseconds per operation (noisy; for reference).
-and prints both as a table.
+and prints both as a table.  Then it boots the swappressure program
+(user/test/swappressure.c) in 16 MiB of memory, under default
+emulation, and prints the pages it moved to and from swap per wall
+second between its start line and its summary (swap-pages-per-s; not
+in the baseline: a host figure).
 
 --check FILE   also compare the instruction counts with the figures in
                FILE and fail if any operation costs more than 10% over
@@ -23,38 +27,64 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(TOP, "obj", "kern", "kernel.img")
 BASELINE = os.path.join(TOP, "bench", "baseline.txt")
 SLACK = 1.10            # allowed rise over the baseline
+SWAPSIZE = 4 << 20      # the swap disk's bytes
+PRESSURE_SWAPSIZE = 64 << 20    # swappressure's: two children's 16 MiB
 # The kernel times some paths itself when asked (kern/kbench.h).
 ICOUNT = ["-icount", "shift=0", "-fw_cfg", "name=opt/jos/bench,string=1"]
 
 RESULT = re.compile(r"bench (\S+) (\d+) (\d+)")
 CLOCK = re.compile(r"bench clock (\d+)")
+BENCH_DONE = re.compile(r"bench done")
+PRESSURE_START = re.compile(r"swappressure: start")
+PRESSURE_DONE = re.compile(r"swappressure: .* (\d+) swap-ins, (\d+) "
+    r"swap-outs, (\d+) failures")
 
 
-def qemu_argv(extra):
+def qemu_argv(extra, swap, program):
     return ["qemu-system-i386", "-display", "none", "-monitor", "none",
         "-no-reboot", "-net", "none", "-serial", "stdio", "-smp", "1,sockets=1",
         "-drive", "file=%s,index=0,media=disk,format=raw,snapshot=on" %
-        IMAGE, "-fw_cfg", "name=opt/jos/test,string=bench"] + extra
+        IMAGE, "-drive", "file=%s,index=1,media=disk,format=raw" % swap,
+        "-fw_cfg", "name=opt/jos/test,string=" + program] + extra
 
 
-def run(extra, timeout=60):
-    """Boot the bench program; return its output as (host time, line)."""
-    proc = subprocess.Popen(qemu_argv(extra), stdin=subprocess.DEVNULL,
+def run(extra, program="bench", done=BENCH_DONE, swapsize=SWAPSIZE,
+        timeout=60):
+    """Boot program (the bench program unless told), with a fresh swap
+    disk of swapsize bytes; return its output as (host time, line), up
+    to the line done matches."""
+    with tempfile.TemporaryDirectory(prefix="jos-bench-") as d:
+        swap = os.path.join(d, "swap.img")
+        with open(swap, "wb") as f:
+            f.truncate(swapsize)
+        return read_lines(qemu_argv(extra, swap, program), done, timeout)
+
+
+def read_lines(argv, done, timeout):
+    """Run argv; its output lines with their host times, up to the
+    first that done matches, or timeout seconds (a silent hang
+    included)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines, deadline = [], time.monotonic() + timeout
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    lines = []
     try:
         for raw in proc.stdout:
             line = raw.decode(errors="replace").rstrip("\r\n")
             lines.append((time.monotonic(), line))
-            if line == "bench done" or time.monotonic() > deadline:
+            if done.fullmatch(line):
                 break
     finally:
+        timer.cancel()
         proc.kill()
         proc.wait()
     return lines
@@ -78,6 +108,21 @@ def clock_rate(timed):
         return None
     (t0, c0), (t1, c1) = clocks
     return (c1 - c0) / (t1 - t0)
+
+
+def swap_rate():
+    """Pages swappressure moved to or from swap per host second between
+    its start line and its summary, or None if it did not get there
+    cleanly."""
+    timed = run(["-m", "16"], program="swappressure", done=PRESSURE_DONE,
+        swapsize=PRESSURE_SWAPSIZE)
+    start = [t for t, line in timed if PRESSURE_START.fullmatch(line)]
+    end = [(t, m) for t, line in timed
+        for m in [PRESSURE_DONE.fullmatch(line)] if m]
+    if len(start) != 1 or len(end) != 1 or end[0][1].group(3) != "0":
+        return None
+    (t1, m), t0 = end[0], start[0]
+    return (int(m.group(1)) + int(m.group(2))) / (t1 - t0)
 
 
 def load_baseline(path=BASELINE):
@@ -135,6 +180,10 @@ def main():
         ns = "%12.0f" % (cycles[name] / rate * 1e9) \
             if rate and name in cycles else "%12s" % "-"
         print("%-20s %14.0f %s" % (name, n, ns))
+    pages = swap_rate()
+    print("%-20s %s" % ("swap-pages-per-s",
+        "%.0f (swappressure, wall time)" % pages if pages else
+        "- (swappressure did not finish cleanly)"))
 
     if write:
         write_baseline(insns, write)

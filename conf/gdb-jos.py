@@ -16,6 +16,7 @@ inc/trap.h) or by kern/region.h, and what kern/trap.c decides in code
 its table).
 """
 
+import collections
 import os
 import struct
 
@@ -217,6 +218,78 @@ def all_envs():
     return envs
 
 
+def read_paging(envs):
+    """Each env's frame limit, replacement policy and paging counts,
+    from swap_envs[] (kern/swap.h; indexed like envs[]), and how many of
+    its pages are resident, as swap_resident() counts them: the count
+    kept while it has a limit, else its pages on the reverse map."""
+    off, size = field_offsets("struct SwapEnv")
+    counts = field_offsets("struct VmCounts")[0]
+    first = min(e.index for e in envs)
+    data = read(int(kernel_var("swap_envs").address) + first * size,
+        (max(e.index for e in envs) + 1 - first) * size)
+    for e in envs:
+        at = (e.index - first) * size
+        e.limit, e.swapped, e.resident = (word(data, at + off[f])
+            for f in ("limit", "swapped", "resident"))
+        e.policy = data[at + off["policy"]]
+        for f in ("swapins", "swapouts", "dropped"):
+            setattr(e, f, word(data, at + off["counts"] + counts[f]))
+    unlimited = [e for e in envs if not e.limit]
+    if unlimited:
+        recorded = recorded_pages()
+        for e in unlimited:
+            e.resident = recorded.get(e.pgdir, 0)
+
+
+def recorded_pages():
+    """How many pages each page directory (by kernel address) has on the
+    reverse map, rmaps[] (kern/rmap.h): a page is on it, with its
+    mapping's pgdir, while that mapping may swap it out.  {} before
+    rmap_init."""
+    base, n = int(kernel_var("rmaps")), int(kernel_var("npages"))
+    if base == 0:
+        return {}
+    off, size = field_offsets("struct Rmap")
+    return collections.Counter(pgdir for pgdir in
+        (walk_rmaps if few_recorded(n * size) else scan_rmaps)(base, n,
+        off, size) if pgdir)
+
+
+def few_recorded(array_size):
+    """Whether walking the reverse map's list, one read a page, takes
+    fewer reads than the whole array, which gdb reads a packet (about
+    2 KiB) at a time: with 128 MiB, whether fewer than 512 pages are on
+    the list."""
+    return int(kernel_var("rmap_recorded")) * 2048 < array_size
+
+
+def walk_rmaps(base, n, off, size):
+    """The pgdir of each page on the list, from its head (at most n:
+    stopped in the middle of a change, the list may not end)."""
+    i = int(kernel_var("rmap_head"))
+    for _ in range(n):
+        if i >= n:
+            return
+        data = read(base + i * size, size)
+        yield word(data, off["pgdir"])
+        i = word(data, off["next"])
+
+
+def scan_rmaps(base, n, off, size):
+    """The pgdir (or 0) of each element of rmaps[], read at once."""
+    data = read(base, n * size)
+    return (word(data, i * size + off["pgdir"]) for i in range(n))
+
+
+def policy_name(policy):
+    """A replacement policy's name, from kern/swap.c's policy_names[]."""
+    names = kernel_var("policy_names")
+    if 0 < policy <= names.type.range()[1] and int(names[policy]):
+        return names[policy].string()
+    return str(policy)
+
+
 def current_env_id():
     cpu = cpus_info()[current_cpu()]
     if cpu["env"] == 0:
@@ -241,9 +314,10 @@ def find_env(arg):
 def env_line(e, statuses):
     cpu = "%d" % e.cpunum if e.runs and e.cpunum >= 0 else "-"
     upcall = "0x%08x" % e.pgfault_upcall if e.pgfault_upcall else "-"
-    return "%08x  %-12s  %-3s  %6d  %08x  %-10s  %7d  %7d" % (e.id,
-        statuses.get(e.status, str(e.status)), cpu, e.runs, e.parent_id,
-        upcall, e.kfaults, e.ufaults)
+    return ("%08x  %-12s  %-3s  %6d  %08x  %-10s  %7d  %7d  %8d  %7d  %7d"
+        "  %8d" % (e.id, statuses.get(e.status, str(e.status)), cpu, e.runs,
+        e.parent_id, upcall, e.kfaults, e.ufaults, e.resident, e.swapped,
+        e.swapins, e.swapouts))
 
 
 class JosPrefix(gdb.Command):
@@ -261,13 +335,19 @@ class JosEnvs(JosCommand):
 
 One line per envs[] slot that is not free: env id, status, the CPU it
 runs on (or last ran on; - if it never ran), how many times it has run,
-its parent's id, its page fault upcall (- if none), and its page fault
+its parent's id, its page fault upcall (- if none), its page fault
 counts: kfaults, faults the kernel served (a first touch of a region's
-page, kern/demand.c), and ufaults, faults it did not, sent on to the
-upcall (or fatal without one).
+page, kern/demand.c, or a swap-in), and ufaults, faults it did not, sent
+on to the upcall (or fatal without one); and its paging (kern/swap.c):
+resident, its pages that may be swapped out and are in memory now (not
+shared, locked or PTE_SHARE pages), swapped, its page table entries
+naming swap slots, swapins, pages read back from the swap disk, and
+swapouts, pages written to it.
 With ENVID (hex, as the kernel prints it; 0 means the current env), show
-that env alone, its page directory, and the registers saved in its
-env_tf (stale while the env is running: they are saved at each trap)."""
+that env alone, its replacement policy, frame limit and pages dropped
+(let go without a write: their slot still held them), its page
+directory, and the registers saved in its env_tf (stale while the env is
+running: they are saved at each trap)."""
 
     def __init__(self):
         super().__init__("jos envs", gdb.COMMAND_DATA)
@@ -275,11 +355,15 @@ env_tf (stale while the env is running: they are saved at each trap)."""
     def run(self, arg):
         statuses = enum_names("ENV_FREE", "ENV_")
         header = ("env       status        cpu    runs  parent    upcall"
-            "      kfaults  ufaults")
+            "      kfaults  ufaults  resident  swapped  swapins  swapouts")
         if arg:
             e = find_env(arg)
+            read_paging([e])
             print(header)
             print(env_line(e, statuses))
+            print("paging: policy %s, %s, %d dropped" % (
+                policy_name(e.policy), "frame limit %d" % e.limit
+                if e.limit else "no frame limit", e.dropped))
             print("page directory at 0x%08x (pa 0x%08x)" % (e.pgdir,
                 e.pgdir - KERNBASE))
             print("saved registers, envs[%d].env_tf:" % e.index)
@@ -290,6 +374,7 @@ env_tf (stale while the env is running: they are saved at each trap)."""
         if not live:
             print("no environments")
             return
+        read_paging(live)
         print(header)
         for e in live:
             print(env_line(e, statuses))

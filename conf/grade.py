@@ -30,6 +30,9 @@ A test record (test(NAME, ...) in grade-lab4) gives:
              matches gdb's output
     qemu     extra QEMU options
     disk     boot from the disk image through the boot loader
+    swap     the swap disk's size ("4M"): a fresh sparse file each run,
+             the primary channel's second drive; "0" for none; unset,
+             the run's --swap size (64M unless the command line says)
     seabios  boot the -kernel through SeaBIOS, not qboot
     make     boot through this make target instead, in a copy of the tree
     check    a function of the output lines returning what is wrong
@@ -46,6 +49,7 @@ tree, and the other tests keep booting this tree's build meanwhile.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import select
@@ -84,6 +88,7 @@ class Test:
     qemu: list = field(default_factory=list)
     check: object = None
     disk: bool = False
+    swap: str = None        # swap disk size, "0" for none; None: --swap's
     seabios: bool = False   # boot through SeaBIOS even with -kernel
 
 
@@ -106,6 +111,7 @@ KERNEL = "obj/kern/kernel"
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[@-Z\\-_]|c)")
 PROMPT_TEXT = "K> "
 QBOOT = None        # see find_qboot
+SWAP = "64M"        # the swap disk of a test that names none (--swap)
 TABLE_FORBID = []   # the table's patterns that fail every test (run_all)
 WAITING_FOR = {"prompt": "the monitor prompt",
     "patterns": "the expected output", "linger": "the expected output"}
@@ -202,7 +208,30 @@ def find_qboot(qemu):
     return None
 
 
-def qemu_argv(qemu, t):
+def swap_bytes(size):
+    """A size such as 64M, 4096K or 65536, in bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    if size[-1:].upper() in units:
+        return int(size[:-1]) * units[size[-1].upper()]
+    return int(size)
+
+
+@contextlib.contextmanager
+def swap_disk(t):
+    """The path of a fresh, sparse swap disk of t's size, removed
+    afterwards; None if t runs without one."""
+    size = swap_bytes(t.swap if t.swap is not None else SWAP)
+    if size == 0 or t.make:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="jos-swap-") as d:
+        path = os.path.join(d, "swap.img")
+        with open(path, "wb") as f:
+            f.truncate(size)
+        yield path
+
+
+def qemu_argv(qemu, t, swap=None):
     # -nodefaults: no floppy, CD-ROM, parallel port, network card or VGA
     # to set up (or for the BIOS to probe); -vga none and -net none say
     # so again for the QEMUs whose -nodefaults leaves one.  The tests
@@ -218,6 +247,8 @@ def qemu_argv(qemu, t):
         argv += ["-kernel", KERNEL]
     if not (t.disk or t.gdb or t.seabios) and QBOOT:
         argv += ["-bios", QBOOT]
+    if swap:
+        argv += ["-drive", "file=%s,index=1,media=disk,format=raw" % swap]
     if t.program:
         argv += ["-fw_cfg", "name=opt/jos/test,string=" + t.program]
     return argv + t.qemu
@@ -263,17 +294,19 @@ def run_test(t, qemu, echo, cwd=None):
     start = time.monotonic()
     out = Serial(echo)
     check = Checker(t.need, TABLE_FORBID + t.forbid)
-    argv = make_argv(t) if t.make else qemu_argv(qemu, t)
-    try:
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd=cwd)
-    except OSError as e:
-        return Result(t, False, 0, ["cannot run %s: %s" % (argv[0], e)], [])
-    try:
-        problem = drive(t, proc, out, check, start)
-    finally:
-        stop_group(proc)
+    with swap_disk(t) as swap:
+        argv = make_argv(t) if t.make else qemu_argv(qemu, t, swap)
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=cwd)
+        except OSError as e:
+            return Result(t, False, 0,
+                ["cannot run %s: %s" % (argv[0], e)], [])
+        try:
+            problem = drive(t, proc, out, check, start)
+        finally:
+            stop_group(proc)
     check.scan(out.all_lines())
     problems = [problem] if problem else []
     problems += ["missing: " + m for m in check.missing()]
@@ -377,13 +410,13 @@ def run_gdb_test(t, qemu, echo):
     serial, out = Serial(False), Serial(echo)
     procs = []
     try:
-        with socket.socket() as listener, \
+        with socket.socket() as listener, swap_disk(t) as swap, \
                 tempfile.NamedTemporaryFile("w", suffix=".gdb") as script:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
             script.write(gdb_setup(listener.getsockname()[1]))
             script.flush()
-            procs.append(spawn(qemu_argv(qemu, t) + gdb_stub(listener),
+            procs.append(spawn(qemu_argv(qemu, t, swap) + gdb_stub(listener),
                 pass_fds=[listener.fileno()]))
             procs.append(spawn(["gdb", "-nx", "-batch", "-x", script.name] +
                 [w for c in t.gdb for w in ("-ex", c)]))
@@ -561,11 +594,14 @@ def run_all(global_forbid):
     command line), each also failing on a line matching global_forbid;
     print each result, the time and the score.  Returns the exit
     status: 0 if every test passed."""
-    global TABLE_FORBID
+    global TABLE_FORBID, QBOOT, SWAP
     TABLE_FORBID = list(global_forbid)
     ap = argparse.ArgumentParser(description="Run the kernel's tests.")
     ap.add_argument("-v", "--verbose", action="store_true",
         help="show each test's output as it arrives, one test at a time")
+    ap.add_argument("--swap", metavar="SIZE", default=SWAP,
+        help="the swap disk of tests that name none (default %(default)s; "
+        "0: none)")
     ap.add_argument("names", nargs="*",
         help="run only these tests (or those whose names contain one)")
     args = ap.parse_args()
@@ -580,7 +616,7 @@ def run_all(global_forbid):
         if not os.path.exists(built):
             sys.exit("grade-lab4: %s not found; run make first" % built)
     tests = select_tests(args.names)
-    global QBOOT
+    SWAP = args.swap
     qemu = find_qemu()
     QBOOT = find_qboot(qemu)
     try:

@@ -16,6 +16,7 @@
 #include <inc/syscall.h>
 #include <inc/trap.h>
 #include <inc/region.h>
+#include <inc/swap.h>
 
 #define USED(x)		(void)(x)
 
@@ -70,6 +71,10 @@ int	sys_region_map(envid_t env, void **va, size_t len, int perm,
 int	sys_region_unmap(envid_t env, void *va, size_t len);
 int	sys_region_protect(envid_t env, void *va, size_t len, int perm);
 int	sys_region_query(envid_t env, void *va, struct RegionInfo *info);
+// Swap (inc/swap.h).
+int	sys_env_set_frame_limit(envid_t env, unsigned limit);
+int	sys_env_set_swap_policy(envid_t env, int policy);
+int	sys_vm_stat(envid_t env, struct VmStat *st);
 
 /*
  * exofork is inlined: the child starts life returning from this very
@@ -101,6 +106,9 @@ void	wait_env_gone(envid_t id);	// yield until env_gone(id)
 
 // rand.c
 uint32_t rand_next(uint32_t *state);	// xorshift32; *state nonzero
+
+// swaplock.c
+void	lock_self(void);	// PTE_LOCK our text, data, bss and stack
 
 // console.c
 void	cputchar(int c);

@@ -50,6 +50,9 @@
 // shared writable with children, and one shared copy-on-write.
 #define PTE_SHARE	0x400
 #define PTE_COW		0x800
+// A software bit for swapping (kern/swap.c): a page that stays resident,
+// outside any frame limit.
+#define PTE_LOCK	0x200
 
 // The only bits a system call may ask for.
 #define PTE_SYSCALL	(PTE_AVAIL | PTE_P | PTE_W | PTE_U)

@@ -26,6 +26,10 @@ enum {
 	SYS_region_unmap,
 	SYS_region_protect,
 	SYS_region_query,
+	// Page replacement and swap (inc/swap.h).
+	SYS_env_set_frame_limit,
+	SYS_env_set_swap_policy,
+	SYS_vm_stat,
 	NSYSCALLS
 };
 

@@ -47,6 +47,15 @@ insl(int port, void *addr, int cnt)
 }
 
 static inline void
+outsl(int port, const void *addr, int cnt)
+{
+	asm volatile("cld\n\trepne\n\toutsl"
+		     : "=S" (addr), "=c" (cnt)
+		     : "d" (port), "0" (addr), "1" (cnt)
+		     : "cc");
+}
+
+static inline void
 outb(int port, uint8_t data)
 {
 	asm volatile("outb %0,%w1" : : "a" (data), "d" (port));

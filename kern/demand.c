@@ -31,6 +31,9 @@
 #include <kern/shm.h>
 #include <kern/pmap.h>
 #include <kern/env.h>
+#include <kern/rmap.h>
+#include <kern/swap.h>
+#include <kern/swapslot.h>
 
 static struct PageInfo *zero_page;
 
@@ -60,6 +63,21 @@ fill_from_image(void *kva, struct Region *r, uintptr_t va)
 	if (from < to)
 		memcpy((char *) kva + (from - va),
 		       r->image.bytes + (from - r->image.va), to - from);
+}
+
+// Map pp with perm|PTE_P at pte, a user entry that maps nothing: what
+// page_insert does, for a caller that has the entry already.  Returns
+// 0, or -E_NO_MEM if pp_ref is full.
+static inline int
+map_at_entry(pde_t *pgdir, pte_t *pte, struct PageInfo *pp, uintptr_t va,
+	       int perm)
+{
+	if (pp->pp_ref == (uint16_t) ~0)
+		return -E_NO_MEM;
+	pp->pp_ref++;
+	*pte = page2pa(pp) | perm | PTE_P;
+	rmap_add(pp, pgdir, va, perm);
+	return 0;
 }
 
 // The page a first touch of va in r brings (the zero page for a read of
@@ -97,7 +115,7 @@ map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write,
 	if (!pp)
 		return -E_NO_MEM;
 	if (pte)
-		err = page_insert_at(pte, pp, perm);
+		err = map_at_entry(e->env_pgdir, pte, pp, va, perm);
 	else
 		err = page_insert(e->env_pgdir, pp, (void *) va, perm);
 	if (err < 0 && pp->pp_ref == 0)
@@ -105,12 +123,21 @@ map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write,
 	return err;
 }
 
+// Does a first touch in r give the env a page that counts toward its
+// frame limit (not the zero page, not a shared object's page)?
+static bool
+brings_own_page(struct Region *r, bool write)
+{
+	return !(r->perm & PTE_SHARE) && (write || r->kind == REGION_IMAGE);
+}
+
 /*
  * Make the page of e at va ready for a read (or a write): bring it in
- * if a region of e allows the access and it is not there yet, or give e
- * a page of its own in place of the zero page.  Returns 0 (the page is
- * there now, or already was), -E_FAULT if it is not the kernel's to
- * bring, or -E_NO_MEM.
+ * from swap, or if a region of e allows the access and it is not there
+ * yet, or give e a page of its own in place of the zero page.  Any user
+ * page but this one may be swapped out meanwhile (swap_make_room).
+ * Returns 0 (the page is there now, or already was), -E_FAULT if it is
+ * not the kernel's to bring, or -E_NO_MEM.
  */
 int
 demand_fault(struct Env *e, uintptr_t va, bool write)
@@ -126,9 +153,17 @@ demand_fault(struct Env *e, uintptr_t va, bool write)
 	if (pte && (*pte & PTE_P)
 	    && (!write || (*pte & PTE_W) || PTE_ADDR(*pte) != page2pa(zero_page)))
 		return !write || (*pte & PTE_W) ? 0 : -E_FAULT;
+	// Evictions cannot touch *pte: it maps no page of the env's own.
+	if (pte && pte_is_swap(*pte)) {
+		if (swap_make_room(e, 1, 1) < 0)
+			return -E_NO_MEM;
+		return swap_in(e, ROUNDDOWN(va, PGSIZE), pte, write);
+	}
 	r = region_find(env_regions(e), va);
 	if (!r || (write && !(r->perm & PTE_W)))
 		return -E_FAULT;
+	if (swap_make_room(e, brings_own_page(r, write), 2) < 0)
+		return -E_NO_MEM;
 	// The zero page's entry is replaced, through page_insert.
 	if (pte && (*pte & PTE_P))
 		pte = NULL;
@@ -137,7 +172,8 @@ demand_fault(struct Env *e, uintptr_t va, bool write)
 
 /*
  * May user code in e access the page at va with perm (PTE_U, maybe
- * PTE_W), now or at its first touch?  Nothing is mapped.
+ * PTE_W), now, once back from swap, or at its first touch?  Nothing is
+ * mapped.
  */
 bool
 demand_page_ok(struct Env *e, uintptr_t va, int perm)
@@ -147,6 +183,9 @@ demand_page_ok(struct Env *e, uintptr_t va, int perm)
 
 	if (user_page_ok(e->env_pgdir, va, perm))
 		return true;
+	pte = va < UTOP ? pte_lookup(e->env_pgdir, va) : NULL;
+	if (pte && pte_is_swap(*pte))
+		return (*pte & perm & ~PTE_P) == (perm & ~PTE_P);
 	if (va >= UTOP || !(r = region_find(env_regions(e), va))
 	    || ((perm & PTE_W) && !(r->perm & PTE_W)))
 		return false;
@@ -179,21 +218,52 @@ readable(struct Env *e, uintptr_t va, uint8_t *buf)
 /*
  * Copy n bytes of e's memory at src into dst, which the caller checked
  * e may read (user_mem_check): untouched pages give what a touch would,
- * without being mapped.  (Under the kernel lock, so one static page of
- * scratch for image pages will do.)
+ * without being mapped; swapped-out pages come back.  (Under the kernel
+ * lock, so one static page of scratch for image pages will do.)
+ * Returns 0, or -E_NO_MEM if a page could not come back.
  */
-void
+int
 demand_copyin(struct Env *e, void *dst, uintptr_t src, size_t n)
 {
 	static uint8_t image_page[PGSIZE];
 	const uint8_t *from;
+	pte_t *pte;
 	size_t k;
+	int err;
 
 	for (; n > 0; n -= k, src += k, dst = (char *) dst + k) {
 		k = MIN(n, PGSIZE - PGOFF(src));
+		pte = pte_lookup(e->env_pgdir, src);
+		if (pte && pte_is_swap(*pte)
+		    && (err = demand_fault(e, src, false)) < 0)
+			return err;
 		if ((from = readable(e, src, image_page)))
 			memcpy(dst, from, k);
 		else
 			memset(dst, 0, k);
 	}
+	return 0;
+}
+
+/*
+ * Copy n bytes from src to dst in the current env's memory, which the
+ * caller checked it may write (user_mem_check): a page at a time, each
+ * brought in (from swap, or at its first touch) just before it is
+ * written, so that bringing in the next cannot send it out first.
+ * Returns 0, -E_FAULT (a copy-on-write page: the env's to copy) or
+ * -E_NO_MEM.
+ */
+int
+demand_copyout(uintptr_t dst, const void *src, size_t n)
+{
+	size_t k;
+	int err;
+
+	for (; n > 0; n -= k, dst += k, src = (const char *) src + k) {
+		k = MIN(n, PGSIZE - PGOFF(dst));
+		if ((err = demand_fault(curenv, dst, true)) < 0)
+			return err;
+		memcpy((void *) dst, src, k);
+	}
+	return 0;
 }

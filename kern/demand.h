@@ -13,6 +13,7 @@ void	demand_init(void);
 physaddr_t demand_zero_page(void);	// for the page audit
 int	demand_fault(struct Env *e, uintptr_t va, bool write);
 bool	demand_page_ok(struct Env *e, uintptr_t va, int perm);
-void	demand_copyin(struct Env *e, void *dst, uintptr_t src, size_t n);
+int	demand_copyin(struct Env *e, void *dst, uintptr_t src, size_t n);
+int	demand_copyout(uintptr_t dst, const void *src, size_t n);
 
 #endif

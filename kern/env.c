@@ -23,6 +23,8 @@
 #include <kern/spinlock.h>
 #include <kern/region.h>
 #include <kern/demand.h>
+#include <kern/rmap.h>
+#include <kern/swap.h>
 
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
@@ -186,6 +188,7 @@ env_setup_vm(struct Env *e)
 		return -E_NO_MEM;
 	p->pp_ref++;
 	e->env_pgdir = page2kva(p);
+	rmap_set_owner(e->env_pgdir, e - envs);
 	memcpy(&e->env_pgdir[PDX(UTOP)], &kern_pgdir[PDX(UTOP)],
 	       (NPDENTRIES - PDX(UTOP)) * sizeof(pde_t));
 	e->env_pgdir[PDX(UVPT)] = PADDR(e->env_pgdir) | PTE_P | PTE_U;
@@ -232,6 +235,7 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 		save_user_segs(e);	// the live registers are parent's
 	else
 		env_segs[i].fs = env_segs[i].gs = GD_UD | 3;
+	swap_env_init(e, parent);
 	e->env_type = ENV_TYPE_USER;
 	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;
@@ -372,8 +376,6 @@ void
 env_free(struct Env *e)
 {
 	pde_t *pgdir = e->env_pgdir;
-	pte_t *pt;
-	uint32_t pdx, ptx;
 
 	// Never free the page directory this CPU is using.
 	if (e == curenv)
@@ -381,19 +383,11 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 
-	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
-		if (!(pgdir[pdx] & PTE_P))
-			continue;
-		pt = KADDR(PTE_ADDR(pgdir[pdx]));
-		for (ptx = 0; ptx < NPTENTRIES; ptx++)
-			if (pt[ptx] & PTE_P)
-				page_decref(pa2page(PTE_ADDR(pt[ptx])));
-		pgdir[pdx] = 0;
-		page_decref(pa2page(PADDR(pt)));
-	}
+	pgdir_free_user(pgdir);
 	e->env_pgdir = NULL;
 	page_decref(pa2page(PADDR(pgdir)));
 	regions_free(env_regions(e));
+	swap_env_free(e);
 
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;

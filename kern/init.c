@@ -20,6 +20,7 @@
 #include <kern/kbench.h>
 #include <kern/region.h>
 #include <kern/demand.h>
+#include <kern/swap.h>
 #include <kern/programs.h>
 
 // What plain `make qemu` runs: a few envs taking turns on the CPUs.
@@ -48,6 +49,7 @@ i386_init(void)
 	region_init();			// region descriptors
 	check_regions();
 	demand_init();			// the zero page
+	swap_init();			// the swap disk, if there is one
 	env_init();			// envs[] and the free list
 	sched_init(no_env_can_run);	// what to do once nothing can run
 	trap_init();			// the IDT

@@ -22,6 +22,8 @@
 #include <kern/spinlock.h>
 #include <kern/pmap_check.h>
 #include <kern/region.h>
+#include <kern/swap.h>
+#include <kern/swapslot.h>
 
 #define WHITESPACE	"\t\r\n "
 #define MAXARGS		16	// words in one command line
@@ -32,7 +34,7 @@
 typedef int command_fn(int argc, char **argv, struct Trapframe *tf);
 
 static command_fn mon_help, mon_kerninfo, mon_backtrace, mon_showmappings,
-	mon_continue, mon_stepi, mon_audit, mon_regions;
+	mon_continue, mon_stepi, mon_audit, mon_regions, mon_vmstat;
 
 struct Command {
 	const char *name;
@@ -58,6 +60,8 @@ static const struct Command commands[] = {
 	  "holders", mon_audit },
 	{ "regions", NULL, "List an env's memory regions and page-fault "
 	  "counts: regions ENVID", mon_regions },
+	{ "vmstat", NULL, "Show the paging counts, the machine's and each "
+	  "env's: vmstat [ENVID]", mon_vmstat },
 };
 
 static int
@@ -170,6 +174,18 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
+// The env whose id is id, if it exists; if not, command cmd says so.
+static struct Env *
+live_env(const char *cmd, uint32_t id)
+{
+	struct Env *e = &envs[ENVX(id)];
+
+	if (e->env_status != ENV_FREE && e->env_id == (envid_t) id)
+		return e;
+	cprintf("%s: no env %08x\n", cmd, id);
+	return NULL;
+}
+
 static bool
 count_present(pte_t *pte, uintptr_t va, void *arg)
 {
@@ -206,11 +222,8 @@ mon_regions(int argc, char **argv, struct Trapframe *tf)
 		cprintf("Usage: regions ENVID (in hex)\n");
 		return 0;
 	}
-	e = &envs[ENVX(id)];
-	if (e->env_status == ENV_FREE || e->env_id != (envid_t) id) {
-		cprintf("regions: no env %08x\n", id);
+	if (!(e = live_env(argv[0], id)))
 		return 0;
-	}
 	s = env_regions(e);
 	cprintf("env %08x: %u regions; page faults: %u served by the kernel, "
 		"%u sent to the upcall\n", e->env_id, s->n, s->kfaults,
@@ -262,19 +275,103 @@ mon_stepi(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
-// The page audit reads what only the kernel lock holder may change.
-// The monitor holds the lock when a breakpoint or an idle system enters
-// it, but not always after a panic.
+// The page audit and vmstat read what only the kernel lock holder may
+// change.  The monitor holds the lock when a breakpoint or an idle
+// system enters it, but not always after a panic: then take it.
+// Returns whether it did, for let_go_kernel_lock.
+static bool
+hold_kernel_lock(void)
+{
+	if (holding(&kernel_lock))
+		return false;
+	lock_kernel();
+	return true;
+}
+
+static void
+let_go_kernel_lock(bool taken)
+{
+	if (taken)
+		unlock_kernel();
+}
+
 static int
 mon_audit(int argc, char **argv, struct Trapframe *tf)
 {
-	bool locked = holding(&kernel_lock);
+	bool taken = hold_kernel_lock();
 
-	if (!locked)
-		lock_kernel();
 	page_audit();
-	if (!locked)
-		unlock_kernel();
+	let_go_kernel_lock(taken);
+	return 0;
+}
+
+// The machine's paging: frames, swap slots, and every env's counts and
+// evictions since boot.
+static void
+print_vm_totals(void)
+{
+	int p;
+
+	cprintf("frames   %u free of %u\n", page_free_count(), npages);
+	if (swap_enabled())
+		cprintf("swap     %u of %u slots used\n", swapslot_used(),
+			swapslot_total());
+	else
+		cprintf("swap     no swap disk\n");
+	cprintf("paging   %u faults, %u swap-ins, %u swap-outs, "
+		"%u dropped clean\n", vm_totals.faults, vm_totals.swapins,
+		vm_totals.swapouts, vm_totals.dropped);
+	cprintf("evicted ");
+	for (p = 1; p < NSWAPPOLICY; p++)
+		cprintf(" %s %u%s", swap_policy_name(p), vm_evictions[p],
+			p + 1 < NSWAPPOLICY ? "," : "\n");
+}
+
+#define VM_HEADER \
+	"env       policy  limit  resident  swapped  faults  swapins  " \
+	"swapouts  dropped\n"
+
+// One env's line under VM_HEADER.  Its faults are those the kernel
+// served (first touches and swap-ins), as regions counts them.
+static void
+print_vm_env(struct Env *e)
+{
+	struct SwapEnv *se = env_swap(e);
+	char limit[12] = "-";
+
+	if (se->limit)
+		snprintf(limit, sizeof(limit), "%u", se->limit);
+	cprintf("%08x  %-6s  %5s  %8u  %7u  %6u  %7u  %8u  %7u\n",
+		e->env_id, swap_policy_name(se->policy), limit,
+		swap_resident(e), se->swapped, env_regions(e)->kfaults,
+		se->counts.swapins, se->counts.swapouts, se->counts.dropped);
+}
+
+static int
+mon_vmstat(int argc, char **argv, struct Trapframe *tf)
+{
+	struct Env *e;
+	uint32_t id;
+	bool taken;
+
+	if (argc > 2 || (argc == 2 && parse_hex(argv[1], &id) < 0)) {
+		cprintf("Usage: vmstat [ENVID] (in hex)\n");
+		return 0;
+	}
+	taken = hold_kernel_lock();
+	if (argc == 2) {
+		if ((e = live_env(argv[0], id))) {
+			cprintf(VM_HEADER);
+			print_vm_env(e);
+		}
+	} else {
+		print_vm_totals();
+		cprintf(VM_HEADER);
+		for (e = envs; e < envs + NENV; e++)
+			if (e->env_status != ENV_FREE)
+				print_vm_env(e);
+	}
+	let_go_kernel_lock(taken);
 	return 0;
 }
 

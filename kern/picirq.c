@@ -1,11 +1,11 @@
 /*
  * The two cascaded 8259A interrupt controllers.  They carry the device
- * interrupts (keyboard, serial) to the boot CPU: see kern/lapic.c for how
- * they reach it.  IRQ n arrives as vector IRQ_OFFSET + n.
+ * interrupts (keyboard, serial, the swap disk's IRQ 14) to the boot CPU:
+ * see kern/lapic.c for how they reach it.  IRQ n arrives as vector
+ * IRQ_OFFSET + n.
  *
- * The master runs in auto-EOI mode: it retires an interrupt as the CPU
- * takes it, so handlers of IRQs 0-7 send it nothing.  The slave (IRQs
- * 8-15, none enabled here) would need an explicit EOI to both chips.
+ * Both chips run in auto-EOI mode: each retires an interrupt as the CPU
+ * takes it, so no handler sends either of them anything.
  */
 #include <inc/types.h>
 #include <inc/trap.h>
@@ -43,7 +43,8 @@ pic_init(void)
 	// the slave which master input it drives (a number).
 	pic_setup(IO_PIC1, IRQ_OFFSET, 1 << IRQ_SLAVE,
 		  ICW4_8086 | ICW4_AUTO_EOI);
-	pic_setup(IO_PIC2, IRQ_OFFSET + 8, IRQ_SLAVE, ICW4_8086);
+	pic_setup(IO_PIC2, IRQ_OFFSET + 8, IRQ_SLAVE,
+		  ICW4_8086 | ICW4_AUTO_EOI);
 
 	// Initialization cleared both masks: apply ours.
 	pic_ready = true;

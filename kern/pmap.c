@@ -21,6 +21,10 @@
 #include <kern/pmap_check.h>
 #include <kern/trap.h>
 #include <kern/spinlock.h>
+#include <kern/rmap.h>
+#include <kern/swapslot.h>
+#include <kern/swap.h>
+#include <kern/env.h>
 
 size_t npages;			// physical pages in the machine
 static size_t npages_basemem;	// pages below 640 KiB
@@ -28,13 +32,13 @@ static size_t npages_basemem;	// pages below 640 KiB
 pde_t *kern_pgdir;
 struct PageInfo *pages;
 static struct PageInfo *page_free_list;
-static size_t nfree;		// length of page_free_list
+size_t npages_free;		// length of page_free_list
 
 unsigned char percpu_kstacks[NCPU][KSTKSIZE]
 	__attribute__ ((aligned(PGSIZE)));
 
 static void page_init(void);
-static void tlb_invalidate(pde_t *pgdir, void *va);
+static void unmap_entry(pde_t *pgdir, uintptr_t va, pte_t *pte);
 static void tlb_shootdown(pde_t *pgdir);
 
 // How much memory the machine has, as the BIOS told the CMOS.
@@ -94,6 +98,8 @@ mem_init(void)
 	kern_pgdir[PDX(UVPT)] = PADDR(kern_pgdir) | PTE_U | PTE_P;
 
 	pages = boot_alloc(npages * sizeof(struct PageInfo));
+	rmap_init(boot_alloc(npages * sizeof(struct Rmap)));
+	page_audit_init(boot_alloc(npages * sizeof(uint32_t)));
 
 	page_init();
 	check_page_free_list(true);
@@ -153,7 +159,7 @@ page_init(void)
 
 	boot_alloc_end = PADDR(boot_alloc(0));
 	page_free_list = NULL;
-	nfree = 0;
+	npages_free = 0;
 	for (i = npages; i-- > 0; ) {
 		pages[i].pp_link = NULL;
 		if (page_reserved_at_boot(i * PGSIZE)) {
@@ -163,7 +169,7 @@ page_init(void)
 		pages[i].pp_ref = 0;
 		pages[i].pp_link = page_free_list;
 		page_free_list = &pages[i];
-		nfree++;
+		npages_free++;
 	}
 }
 
@@ -191,7 +197,7 @@ page_alloc(int alloc_flags)
 		return NULL;
 	page_free_list = pp->pp_link;
 	pp->pp_link = NULL;
-	nfree--;
+	npages_free--;
 	if (alloc_flags & ALLOC_ZERO)
 		zero_page(page2kva(pp));
 	return pp;
@@ -206,7 +212,8 @@ page_free(struct PageInfo *pp)
 		      page2pa(pp), pp->pp_ref);
 	pp->pp_link = page_free_list;
 	page_free_list = pp;
-	nfree++;
+	npages_free++;
+	rmap_page_freed(pp);
 }
 
 // Drop one reference, freeing the page when none are left.
@@ -217,11 +224,6 @@ page_decref(struct PageInfo *pp)
 		page_free(pp);
 }
 
-size_t
-page_free_count(void)
-{
-	return nfree;
-}
 
 // The self-checks (kern/pmap_check.c) may empty the free list to test
 // exhaustion, then give it back.
@@ -238,9 +240,9 @@ pages_free_take(void)
 {
 	struct PageInfo *list = page_free_list;
 
-	taken_nfree = nfree;
+	taken_nfree = npages_free;
 	page_free_list = NULL;
-	nfree = 0;
+	npages_free = 0;
 	return list;
 }
 
@@ -252,7 +254,7 @@ pages_free_give(struct PageInfo *list)
 	while (*tail)
 		tail = &(*tail)->pp_link;
 	*tail = list;
-	nfree += taken_nfree;
+	npages_free += taken_nfree;
 }
 
 /*
@@ -308,19 +310,26 @@ boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
 int
 page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 {
-	pte_t *pte;
+	pte_t *pte, old;
 
 	// One more would wrap pp_ref to 0 and free a page still mapped.
 	if (pp->pp_ref == (uint16_t) ~0)
 		return -E_NO_MEM;
 	if (!(pte = pgdir_walk(pgdir, va, 1)))
 		return -E_NO_MEM;
-	// Take the new reference first, so replacing pp by itself cannot
-	// free it.
+	if ((*pte & PTE_P) && PTE_ADDR(*pte) == page2pa(pp)) {
+		old = xchg(pte, page2pa(pp) | perm | PTE_P);
+		tlb_invalidate(pgdir, va);
+		if ((uintptr_t) va < UTOP)
+			rmap_reperm(pp, pgdir, (uintptr_t) va, old, perm);
+		return 0;
+	}
 	pp->pp_ref++;
-	if (*pte & PTE_P)
-		page_remove(pgdir, va);
+	if (*pte)
+		unmap_entry(pgdir, (uintptr_t) va, pte);
 	*pte = page2pa(pp) | perm | PTE_P;
+	if ((uintptr_t) va < UTOP)
+		rmap_add(pp, pgdir, (uintptr_t) va, perm);
 	return 0;
 }
 
@@ -338,18 +347,76 @@ page_lookup(pde_t *pgdir, void *va, pte_t **pte_store)
 	return pa2page(PTE_ADDR(*pte));
 }
 
-// Unmap whatever is at va, if anything.
+// Let go of the slot swap entry entry of pgdir's names.
+static void
+release_swap_entry(pde_t *pgdir, pte_t entry)
+{
+	swapslot_drop(pte_slot(entry));
+	swap_envs[rmap_owner(pgdir)].swapped--;
+}
+
+// Let go of what entry, a nonzero entry of pgdir at va (a user
+// address), held: a page (the caller flushes the TLB) or a swap slot.
+// Inline: an env's exit comes here for each of its pages.
+static inline void
+release_entry(pde_t *pgdir, uintptr_t va, pte_t entry)
+{
+	struct PageInfo *pp;
+
+	if (entry & PTE_P) {
+		pp = pa2page(PTE_ADDR(entry));
+		rmap_del(pgdir, va, entry);
+		page_decref(pp);
+	} else if (pte_is_swap(entry))
+		release_swap_entry(pgdir, entry);
+}
+
+// Clear *pte, pgdir's entry at va, letting go of what it held.
+static void
+unmap_entry(pde_t *pgdir, uintptr_t va, pte_t *pte)
+{
+	pte_t entry = *pte;
+
+	*pte = 0;
+	if (entry & PTE_P)
+		tlb_invalidate(pgdir, (void *) va);
+	if (va < UTOP)
+		release_entry(pgdir, va, entry);
+	else if (entry & PTE_P)
+		page_decref(pa2page(PTE_ADDR(entry)));
+}
+
+// Unmap whatever is at va, if anything: a page, or a swap entry.
 void
 page_remove(pde_t *pgdir, void *va)
 {
-	pte_t *pte;
-	struct PageInfo *pp = page_lookup(pgdir, va, &pte);
+	pte_t *pte = pgdir_walk(pgdir, va, 0);
 
-	if (!pp)
-		return;
-	*pte = 0;
-	tlb_invalidate(pgdir, va);
-	page_decref(pp);
+	if (pte && *pte)
+		unmap_entry(pgdir, (uintptr_t) va, pte);
+}
+
+/*
+ * Unmap everything below UTOP in pgdir, an env's that no CPU has
+ * loaded: pages and swap entries; and free its page tables (not pgdir).
+ */
+void
+pgdir_free_user(pde_t *pgdir)
+{
+	pte_t *pt, *pte;
+	uint32_t pdx;
+
+	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
+		if (!(pgdir[pdx] & PTE_P))
+			continue;
+		pt = KADDR(PTE_ADDR(pgdir[pdx]));
+		for (pte = pt; pte < pt + NPTENTRIES; pte++)
+			if (*pte)
+				release_entry(pgdir, (uintptr_t)
+					      PGADDR(pdx, pte - pt, 0), *pte);
+		pgdir[pdx] = 0;
+		page_decref(pa2page(PADDR(pt)));
+	}
 }
 
 /*
@@ -357,7 +424,7 @@ page_remove(pde_t *pgdir, void *va)
  * one it has loaded, and those of any other CPU that has it loaded (a
  * parent changing a child that runs elsewhere at that moment).
  */
-static void
+void
 tlb_invalidate(pde_t *pgdir, void *va)
 {
 	if (thiscpu->cpu_pgdir == pgdir)
@@ -400,9 +467,9 @@ pgdir_flush(pde_t *pgdir)
 }
 
 /*
- * Call fn(pte, va, arg) for each present entry of pgdir that maps a
- * page in [start, end), in order, skipping absent page tables, until fn
- * returns false.  Returns the va fn stopped at, or end.
+ * Call fn(pte, va, arg) for each entry of pgdir in [start, end) that
+ * maps a page or holds a swap entry, in order, skipping absent page
+ * tables, until fn returns false.  Returns the va fn stopped at, or end.
  */
 uintptr_t
 pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
@@ -419,7 +486,8 @@ pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
 			continue;
 		}
 		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
-		if ((pt[PTX(va)] & PTE_P) && !fn(&pt[PTX(va)], va, arg))
+		if ((pt[PTX(va)] & (PTE_P | PTE_SWAP))
+		    && !fn(&pt[PTX(va)], va, arg))
 			return va;
 		va += PGSIZE;
 	}

@@ -57,13 +57,14 @@ void	boot_map_region(pde_t *pgdir, uintptr_t va, size_t size,
 			physaddr_t pa, int perm);
 void	tlb_flush_ack(void);
 void	pgdir_flush(pde_t *pgdir);
+void	pgdir_free_user(pde_t *pgdir);
+void	tlb_invalidate(pde_t *pgdir, void *va);
 uintptr_t pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
 		     bool (*fn)(pte_t *pte, uintptr_t va, void *arg), void *arg);
 
 void	*mmio_map_region(physaddr_t pa, size_t size);
 
 // How many pages are on the free list.
-size_t	page_free_count(void);
 
 /*
  * May user code with page directory pgdir access the page holding va
@@ -81,7 +82,9 @@ user_page_ok(pde_t *pgdir, uintptr_t va, int perm)
 }
 
 // The entry of pgdir for va, or NULL if it has no page table there:
-// pgdir_walk without create, inline for the fault path.
+// pgdir_walk without create, inline for the fault path.  (No KADDR
+// check: a present directory entry below ULIM is one pgdir_walk made,
+// from page_alloc.)
 static inline pte_t *
 pte_lookup(pde_t *pgdir, uintptr_t va)
 {
@@ -89,7 +92,7 @@ pte_lookup(pde_t *pgdir, uintptr_t va)
 
 	if (!(pde & PTE_P))
 		return NULL;
-	return (pte_t *) KADDR(PTE_ADDR(pde)) + PTX(va);
+	return (pte_t *) (PTE_ADDR(pde) + KERNBASE) + PTX(va);
 }
 
 // Switch this CPU to page directory pgdir, noting which it is for
@@ -100,6 +103,14 @@ load_pgdir(pde_t *pgdir)
 	thiscpu->cpu_pgdir = pgdir;
 	if (rcr3() != PADDR(pgdir))
 		lcr3(PADDR(pgdir));
+}
+
+extern size_t npages_free;
+
+static inline size_t
+page_free_count(void)
+{
+	return npages_free;
 }
 
 static inline physaddr_t
@@ -120,19 +131,6 @@ static inline void *
 page2kva(struct PageInfo *pp)
 {
 	return KADDR(page2pa(pp));
-}
-
-// Map pp with perm|PTE_P at pte, an entry that maps nothing: what
-// page_insert does, for a caller that has the entry already (the
-// demand-fault path).  Returns 0, or -E_NO_MEM if pp_ref is full.
-static inline int
-page_insert_at(pte_t *pte, struct PageInfo *pp, int perm)
-{
-	if (pp->pp_ref == (uint16_t) ~0)
-		return -E_NO_MEM;
-	pp->pp_ref++;
-	*pte = page2pa(pp) | perm | PTE_P;
-	return 0;
 }
 
 #endif

@@ -10,6 +10,9 @@
  *   - the region code (kern/region.c, kern/shm.c, kern/demand.c): each
  *     env's array of regions, each shared object's directory, tables
  *     and pages, and the zero page.
+ * Swap slots are audited too: each has as many references as swap
+ * entries and resident pages' clean copies name it; and the reverse map
+ * (kern/rmap.h): every recorded page is on its env's list, which maps it.
  * Nothing else holds a reference: the entries every env copies from
  * kern_pgdir above UTOP, the UVPT self-maps and boot_map_region's
  * mappings count nothing.  A page nobody holds must be on the free list,
@@ -32,9 +35,11 @@
 #include <kern/env.h>
 #include <kern/region.h>
 #include <kern/demand.h>
+#include <kern/rmap.h>
+#include <kern/swapslot.h>
+#include <kern/swap.h>
+#include <inc/string.h>
 
-// The most pages detect_memory allows: all that KERNBASE can map.
-#define MAXPAGES	((~0u - KERNBASE) / PGSIZE + 1)
 // Marks in holds[] a page found on the free list.
 #define ON_FREE_LIST	(1u << 31)
 // Problems described one by one; the rest are only counted.
@@ -42,7 +47,16 @@
 // The bits a user mapping may have: a system call's, and the CPU's.
 #define PTE_USER_OK	(PTE_SYSCALL | PTE_A | PTE_D)
 
-static uint32_t holds[MAXPAGES];
+static uint32_t *holds;			// npages of them (page_audit_init)
+static uint16_t slot_holds[MAXSLOTS];	// swap entries and clean copies
+static uint32_t env_swapped;		// swap entries of the env counted
+
+// The audit's scratch space, from mem_init: 4 bytes a page.
+void
+page_audit_init(void *space)
+{
+	holds = space;
+}
 static int nproblems;
 
 // Count a problem, and print it if it is one of the first few.
@@ -79,11 +93,86 @@ count_kernel(void)
 	size_t i;
 	int pdx;
 
+	memset(slot_holds, 0, sizeof(slot_holds));
 	for (i = 0; i < npages; i++)
 		holds[i] = page_reserved_at_boot(i * PGSIZE);
 	for (pdx = 0; pdx < NPDENTRIES; pdx++)
 		if ((kern_pgdir[pdx] & PTE_P) && pdx != PDX(UVPT))
 			hold(PTE_ADDR(kern_pgdir[pdx]), 0);
+}
+
+// One more holder of swap slot slot, from env e (NULL for a resident
+// page's clean copy).
+static void
+hold_slot(struct Env *e, uint32_t slot)
+{
+	if (slot == 0 || slot > swapslot_total())
+		problem("page audit failed: [%08x] names swap slot %u, not "
+			"one of the disk's\n", e ? e->env_id : 0, slot);
+	else
+		slot_holds[slot]++;
+}
+
+/*
+ * The list of recorded pages (kern/rmap.h): each page on it is recorded
+ * as a live env's mapping, which maps it; the list is as long as its
+ * count says, and holds every recorded page; an env with a frame limit
+ * counts its own right.
+ */
+static void
+check_rmap_list(void)
+{
+	static uint32_t per_env[NENV];
+	uint32_t i, n = 0, recorded = 0;
+	struct Rmap *r;
+	pte_t *pte;
+	int x;
+
+	memset(per_env, 0, sizeof(per_env));
+	for (i = rmap_head; i != RMAP_NONE && n <= npages; i = r->next, n++) {
+		r = &rmaps[i];
+		x = r->pgdir ? rmap_owner(r->pgdir) : RMAP_NOENV;
+		pte = r->pgdir ? pte_lookup(r->pgdir, r->va) : NULL;
+		if (x == RMAP_NOENV || envs[x].env_pgdir != r->pgdir || !pte
+		    || !(*pte & PTE_P) || PGNUM(*pte) != i) {
+			problem("page audit failed: page %08x is listed, but "
+				"not mapped where recorded\n", i * PGSIZE);
+			continue;
+		}
+		per_env[x]++;
+	}
+	for (i = 0; i < npages; i++)
+		recorded += rmaps[i].pgdir != NULL;
+	if (n != rmap_recorded || recorded != n)
+		problem("page audit failed: %u pages listed, %u recorded, "
+			"the count says %u\n", n, recorded, rmap_recorded);
+	for (x = 0; x < NENV; x++)
+		if (swap_envs[x].limit && swap_envs[x].resident != per_env[x])
+			problem("page audit failed: [%08x] has %u pages, "
+				"counts %u\n", envs[x].env_id, per_env[x],
+				swap_envs[x].resident);
+}
+
+// Each swap slot has as many references as entries and clean copies
+// name it.
+static void
+compare_slots(void)
+{
+	uint32_t i, used = 0;
+
+	for (i = 0; i < npages; i++)
+		if (rmaps[i].clean_slot)
+			hold_slot(NULL, rmaps[i].clean_slot);
+	for (i = 1; i <= swapslot_total(); i++) {
+		used += slot_holds[i] > 0;
+		if (swapslot_refs(i) != slot_holds[i])
+			problem("page audit failed: swap slot %u has %u "
+				"references but %u holders\n", i,
+				swapslot_refs(i), slot_holds[i]);
+	}
+	if (used != swapslot_used())
+		problem("page audit failed: %u swap slots held, %u in use\n",
+			used, swapslot_used());
 }
 
 // The holds of the page table at pdx in e's directory and of the pages
@@ -98,6 +187,10 @@ count_page_table(struct Env *e, int pdx)
 		return;
 	pt = KADDR(PTE_ADDR(e->env_pgdir[pdx]));
 	for (ptx = 0; ptx < NPTENTRIES; ptx++) {
+		if (pte_is_swap(pt[ptx])) {
+			hold_slot(e, pte_slot(pt[ptx]));
+			env_swapped++;
+		}
 		if (!(pt[ptx] & PTE_P))
 			continue;
 		if (!(pt[ptx] & PTE_U) || (PGOFF(pt[ptx]) & ~PTE_USER_OK))
@@ -121,9 +214,14 @@ count_env(struct Env *e)
 
 	if (!hold(PADDR(pgdir), e->env_id))
 		return;
+	env_swapped = 0;
 	for (pdx = 0; pdx < PDX(UTOP); pdx++)
 		if (pgdir[pdx] & PTE_P)
 			count_page_table(e, pdx);
+	if (env_swapped != env_swap(e)->swapped)
+		problem("page audit failed: [%08x] has %u swap entries, "
+			"counts %u\n", e->env_id, env_swapped,
+			env_swap(e)->swapped);
 	for (pdx = PDX(UTOP); pdx < NPDENTRIES; pdx++) {
 		want = pdx == PDX(UVPT) ? PADDR(pgdir) | PTE_U | PTE_P
 					: kern_pgdir[pdx];
@@ -149,11 +247,12 @@ count_envs(void)
 	for (i = 0; i < NENV; i++) {
 		if (envs[i].env_status == ENV_FREE)
 			continue;
-		if (envs[i].env_pgdir)
-			count_env(&envs[i]);
-		else
+		if (!envs[i].env_pgdir) {
 			problem("page audit failed: [%08x] has no page "
 				"directory\n", envs[i].env_id);
+			continue;
+		}
+		count_env(&envs[i]);
 	}
 }
 
@@ -217,7 +316,6 @@ compare(void)
 int
 page_audit(void)
 {
-	assert(npages <= MAXPAGES);
 	nproblems = 0;
 	count_kernel();
 	count_envs();
@@ -225,6 +323,8 @@ page_audit(void)
 	nproblems += regions_audit(hold_for_regions);
 	check_free_list();
 	compare();
+	check_rmap_list();
+	compare_slots();
 	if (nproblems)
 		cprintf("page audit failed: %d problems\n", nproblems);
 	else

@@ -29,5 +29,6 @@ void	check_page_installed_pgdir(void);
 // and a summary line; returns the number of problems.  Call with the
 // kernel lock held (or with no env able to run).
 int	page_audit(void);
+void	page_audit_init(void *space);	// npages * 4 bytes
 
 #endif

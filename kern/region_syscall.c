@@ -17,6 +17,8 @@
 #include <kern/shm.h>
 #include <kern/pmap.h>
 #include <kern/env.h>
+#include <kern/swap.h>
+#include <kern/swapslot.h>
 
 // Is [va, va + len) page-aligned, not empty, and where regions may be?
 static bool
@@ -81,11 +83,13 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 	struct Env *e;
 	int err;
 
-	if (!perm_ok(perm, PTE_W | PTE_SHARE) || (flags & ~REGION_FIXED)
+	if (!perm_ok(perm, PTE_W | PTE_SHARE | PTE_LOCK)
+	    || (flags & ~REGION_FIXED)
 	    || PGOFF(want) || PGOFF(len) || len == 0 || len >= UTOP)
 		return -E_INVAL;
 	if ((err = envid2env(envid, &e, 1)) < 0)
 		return err;
+	swap_make_room(NULL, 0, 1);	// the array of e's regions, if new
 	if (range_ok(want, len) && range_free(e, want, len))
 		r.start = want;
 	else if (flags & REGION_FIXED)
@@ -130,9 +134,11 @@ sys_region_unmap(envid_t envid, uintptr_t va, size_t len)
 	return 0;
 }
 
-// How protect treats the present pages of one region.
+// How protect treats the pages of one region.
 struct Reprotect {
+	struct Env *e;
 	bool writable;		// write access given, or taken away
+	bool lock;		// PTE_LOCK given, or taken away
 	struct Region *r;	// the region holding the pages
 };
 
@@ -152,7 +158,9 @@ object_page(struct Region *r, uintptr_t va, struct PageInfo *pp)
  * it if only this mapping holds it, or if it is its PTE_SHARE region's
  * own; any other shared page becomes copy-on-write, for lib's fault
  * handler to copy at the first write, but for the zero page (a write to
- * it is the kernel's to serve).
+ * it is the kernel's to serve).  A swap entry is a page of the env's
+ * own once back, so it simply takes the new access.  The entry's bits
+ * change atomically: another CPU's MMU may be setting PTE_D in it.
  */
 static bool
 reprotect_page(pte_t *pte, uintptr_t va, void *arg)
@@ -161,20 +169,25 @@ reprotect_page(pte_t *pte, uintptr_t va, void *arg)
 	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
 
 	if (!rp->writable)
-		*pte &= ~(PTE_W | PTE_COW);
-	else if (pp->pp_ref == 1 || object_page(rp->r, va, pp))
-		*pte = (*pte | PTE_W) & ~PTE_COW;
-	else if (PTE_ADDR(*pte) != demand_zero_page())
-		*pte |= PTE_COW;
+		__sync_fetch_and_and(pte, ~(PTE_W | PTE_COW));
+	else if (pte_is_swap(*pte) || pp->pp_ref == 1
+		 || object_page(rp->r, va, pp)) {
+		__sync_fetch_and_or(pte, PTE_W);
+		__sync_fetch_and_and(pte, ~PTE_COW);
+	} else if (PTE_ADDR(*pte) != demand_zero_page())
+		__sync_fetch_and_or(pte, PTE_COW);
+	swap_lock_entry(rp->e, pte, va, rp->lock);
 	return true;
 }
 
-// Give or take write access to the present pages of [start, end) of e,
-// which regions cover, a region at a time.
+// Give [start, end) of e, which regions cover, the access perm allows,
+// a region at a time.
 static void
-reprotect_range(struct Env *e, uintptr_t start, uintptr_t end, bool writable)
+reprotect_range(struct Env *e, uintptr_t start, uintptr_t end, int perm)
 {
-	struct Reprotect rp = { .writable = writable };
+	struct Reprotect rp = {
+		.e = e, .writable = perm & PTE_W, .lock = perm & PTE_LOCK,
+	};
 	uintptr_t va;
 
 	for (va = start; va < end; va = rp.r->end) {
@@ -187,7 +200,8 @@ reprotect_range(struct Env *e, uintptr_t start, uintptr_t end, bool writable)
 
 /*
  * Give [va, va + len) of envid, which regions must cover, the
- * permissions perm (PTE_U | PTE_P, maybe PTE_W).  Returns 0, -E_INVAL,
+ * permissions perm (PTE_U | PTE_P, maybe PTE_W and PTE_LOCK: resident
+ * for good once in, outside any frame limit).  Returns 0, -E_INVAL,
  * -E_BAD_ENV or -E_NO_MEM.
  */
 int
@@ -196,7 +210,7 @@ sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
 	struct Env *e;
 	int err;
 
-	if (!range_ok(va, len) || !perm_ok(perm, PTE_W))
+	if (!range_ok(va, len) || !perm_ok(perm, PTE_W | PTE_LOCK))
 		return -E_INVAL;
 	if ((err = envid2env(envid, &e, 1)) < 0)
 		return err;
@@ -204,7 +218,7 @@ sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
 		return -E_INVAL;
 	if ((err = regions_protect(env_regions(e), va, va + len, perm)) < 0)
 		return err;
-	reprotect_range(e, va, va + len, perm & PTE_W);
+	reprotect_range(e, va, va + len, perm);
 	return 0;
 }
 
@@ -226,7 +240,6 @@ sys_region_query(envid_t envid, uintptr_t va, uintptr_t info)
 	struct RegionInfo ri = { 0 };
 	struct Region *r;
 	struct Env *e;
-	uintptr_t page;
 	int err;
 
 	if ((err = envid2env(envid, &e, 1)) < 0)
@@ -242,10 +255,5 @@ sys_region_query(envid_t envid, uintptr_t va, uintptr_t info)
 
 	if (user_mem_check(curenv, (void *) info, sizeof(ri), PTE_U | PTE_W) < 0)
 		return -E_FAULT;
-	for (page = ROUNDDOWN(info, PGSIZE); page < info + sizeof(ri);
-	     page += PGSIZE)
-		if ((err = demand_fault(curenv, page, true)) == -E_NO_MEM)
-			return err;
-	memcpy((void *) info, &ri, sizeof(ri));
-	return 0;
+	return demand_copyout(info, &ri, sizeof(ri));
 }

@@ -18,6 +18,8 @@
 #include <kern/region.h>
 #include <kern/region_syscall.h>
 #include <kern/demand.h>
+#include <kern/swap.h>
+#include <kern/swapslot.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -89,6 +91,7 @@ sys_cputs(const char *s, size_t len)
 	struct Resume *r = resume_of(SYS_cputs, (uint32_t) s, len, 0);
 	char buf[CPUTS_CHUNK];
 	size_t n;
+	int err;
 
 	if (r->checked < len) {
 		n = MIN(len - r->checked, CPUTS_CHECK_STEP
@@ -100,7 +103,8 @@ sys_cputs(const char *s, size_t len)
 	}
 	n = MIN(len - r->done, CPUTS_CHUNK);
 	user_mem_assert(curenv, s + r->done, n, PTE_U);
-	demand_copyin(curenv, buf, (uintptr_t) s + r->done, n);
+	if ((err = demand_copyin(curenv, buf, (uintptr_t) s + r->done, n)) < 0)
+		return resume_done(r, err);	// a page lost to a disk error
 	cons_write(buf, n);
 	r->done += n;
 	return r->done < len ? resume_later(r) : resume_done(r, 0);
@@ -143,9 +147,13 @@ sys_exofork(void)
 	struct Env *e;
 	int r;
 
+	// A page directory, the regions' array, and page tables for a
+	// copy of the caller's swap entries.
+	swap_make_room(NULL, 0, 2 + swap_tables_to_copy(curenv));
 	if ((r = env_alloc(&e, curenv)) < 0)
 		return r;
-	if ((r = regions_copy(env_regions(e), env_regions(curenv))) < 0) {
+	if ((r = regions_copy(env_regions(e), env_regions(curenv))) < 0
+	    || (r = swap_exofork(curenv, e)) < 0) {
 		env_free(e);
 		return r;
 	}
@@ -169,6 +177,8 @@ sys_env_set_status(envid_t envid, int status)
 		e->env_ipc_recving = false;
 		e->env_tf.tf_regs.reg_eax = -E_IPC_NOT_RECV;
 	}
+	if (status == ENV_RUNNABLE)
+		swap_env_built(e);
 	env_set_status(e, status);
 	return 0;
 }
@@ -214,7 +224,8 @@ sys_page_alloc(envid_t envid, void *va, int perm)
 	int r;
 
 	if ((r = check_va_perm((uintptr_t) va, perm)) < 0
-	    || (r = envid2env(envid, &e, 1)) < 0)
+	    || (r = envid2env(envid, &e, 1)) < 0
+	    || (r = swap_make_room(e, 1, 2)) < 0)
 		return r;
 	if (!(pp = page_alloc(ALLOC_ZERO)))
 		return -E_NO_MEM;
@@ -243,6 +254,22 @@ lookup_for_map(struct Env *src, void *srcva, int perm, struct PageInfo **pp)
 	return 0;
 }
 
+/*
+ * Map pp, a page of another env's found by lookup_for_map, in dst at va.
+ * The page table it may need can send pages out: pp is held meanwhile.
+ */
+static int
+insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm)
+{
+	int r;
+
+	swap_hold(pp);
+	swap_make_room(NULL, 0, 1);
+	r = page_insert(dst->env_pgdir, pp, va, perm);
+	swap_hold(NULL);
+	return r;
+}
+
 static int
 sys_page_map(envid_t srcenvid, void *srcva,
 	     envid_t dstenvid, void *dstva, int perm)
@@ -256,7 +283,7 @@ sys_page_map(envid_t srcenvid, void *srcva,
 	    || (r = check_va_perm((uintptr_t) dstva, perm)) < 0
 	    || (r = lookup_for_map(src, srcva, perm, &pp)) < 0)
 		return r;
-	return page_insert(dst->env_pgdir, pp, dstva, perm);
+	return insert_held(dst, pp, dstva, perm);
 }
 
 static int
@@ -295,7 +322,10 @@ sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
 		return -E_NO_MEM;
 	if (!(src = page_lookup(curenv->env_pgdir, srcva, NULL)))
 		return -E_INVAL;
-	if (!(pp = page_alloc(0)))
+	swap_hold(src);
+	r = swap_make_room(e, 1, 2);
+	swap_hold(NULL);
+	if (r < 0 || !(pp = page_alloc(0)))
 		return -E_NO_MEM;
 	memcpy(page2kva(pp), page2kva(src), PGSIZE);
 	if ((r = page_insert(e->env_pgdir, pp, dstva, perm)) < 0)
@@ -318,17 +348,33 @@ child_perm(pte_t pte, bool cow)
 	return pte & PTE_SYSCALL;
 }
 
-// Share the page *pte maps at va with child, as child_perm says.
+/*
+ * Share the page *pte maps at va with child, as child_perm says; *cpte
+ * is the child's entry there.  A fresh entry (a new child's) is filled
+ * in directly: no walk, no old mapping to let go of, nothing cached in
+ * any TLB, and no reverse map record (the caller holds the page too:
+ * kern/rmap.h).  Anything else goes through page_insert.
+ */
 static int
-share_page(struct Env *child, pte_t *pte, uintptr_t va, bool cow)
+share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
+	   bool cow)
 {
 	pte_t perm = child_perm(*pte, cow);
-	int r;
+	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
+	int r = 0;
 
-	r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(*pte)),
-			(void *) va, perm);
+	if (*cpte)
+		r = page_insert(child->env_pgdir, pp, (void *) va, perm);
+	else if (pp->pp_ref == (uint16_t) ~0)
+		r = -E_NO_MEM;
+	else {
+		pp->pp_ref++;
+		*cpte = PTE_ADDR(*pte) | perm | PTE_P;
+	}
+	// PTE_D stays: it says whether the page's clean slot is still good
+	// (kern/rmap.h).  No other CPU's MMU writes our own entries now.
 	if (r == 0)
-		*pte = PTE_ADDR(*pte) | perm;
+		*pte = PTE_ADDR(*pte) | (*pte & PTE_D) | perm;
 	return r;
 }
 
@@ -341,8 +387,10 @@ share_page(struct Env *child, pte_t *pte, uintptr_t va, bool cow)
  * page.  The scan skips absent page tables and reads present ones word
  * by word, so it costs a few instructions per table entry; a range with
  * more than RANGE_STEP entries of present tables takes several steps.
- * On -E_NO_MEM the child is half-built (the caller destroys it); the
- * caller's pages all still work.
+ * A swapped-out page is the child's already, copy-on-write by nature
+ * (exofork gave it the swap entry: kern/swap.c); to share one, the
+ * caller's must come back first.  On -E_NO_MEM the child is half-built
+ * (the caller destroys it); the caller's pages all still work.
  */
 static int
 share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
@@ -351,8 +399,9 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	struct Resume *resume = resume_of(num, envid, start, end);
 	struct Env *child;
 	pde_t *pgdir = curenv->env_pgdir;
-	pte_t *pt, *pte, *last;
-	uintptr_t va;
+	pte_t *pt, *pte, *last, *cpt;
+	pte_t visit = cow ? PTE_P : PTE_P | PTE_SWAP;	// the entries to look at
+	uintptr_t va, page;
 	int r, budget = RANGE_STEP;
 
 	if ((r = envid2env(envid, &child, 1)) < 0)
@@ -360,6 +409,8 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	if (child == curenv || PGOFF(start) || PGOFF(end) || start > end
 	    || end > UTOP)
 		return resume_done(resume, -E_INVAL);
+	// Page tables for the child, made before any entry is looked at.
+	swap_make_room(NULL, 0, RANGE_STEP / NPTENTRIES + 1);
 	va = MAX(start, resume->done);
 	for (; va < end; va = ROUNDDOWN(va, PTSIZE) + PTSIZE) {
 		if (!(pgdir[PDX(va)] & PTE_P))
@@ -370,12 +421,23 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 		last = (end - ROUNDDOWN(va, PTSIZE) >= PTSIZE)
 			? &pt[NPTENTRIES - 1] : &pt[PTX(end - 1)];
 		budget -= last - &pt[PTX(va)] + 1;
+		cpt = NULL;
 		for (pte = &pt[PTX(va)]; pte <= last; pte++) {
+			if (!(*pte & visit))
+				continue;
+			page = ROUNDDOWN(va, PTSIZE) + (pte - pt) * PGSIZE;
+			if (!(*pte & PTE_P)
+			    && (r = demand_fault(curenv, page, false)) < 0)
+				goto out;
 			if (!(*pte & PTE_P))
 				continue;
-			r = share_page(child, pte, ROUNDDOWN(va, PTSIZE)
-				       + (pte - pt) * PGSIZE, cow);
-			if (r < 0)
+			if (!cpt && !(cpt = pgdir_walk(child->env_pgdir,
+				(void *) ROUNDDOWN(va, PTSIZE), 1))) {
+				r = -E_NO_MEM;
+				goto out;
+			}
+			if ((r = share_page(child, pte, &cpt[pte - pt], page,
+					    cow)) < 0)
 				goto out;
 		}
 	}
@@ -412,7 +474,7 @@ sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
 
 	e->env_ipc_perm = 0;
 	if (pp && (uintptr_t) e->env_ipc_dstva < UTOP) {
-		if ((r = page_insert(e->env_pgdir, pp, e->env_ipc_dstva, perm)) < 0)
+		if ((r = insert_held(e, pp, e->env_ipc_dstva, perm)) < 0)
 			return r;
 		e->env_ipc_perm = perm;
 	}
@@ -494,6 +556,12 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_region_protect(a1, a2, a3, a4);
 	case SYS_region_query:
 		return sys_region_query(a1, a2, a3);
+	case SYS_env_set_frame_limit:
+		return sys_env_set_frame_limit(a1, a2);
+	case SYS_env_set_swap_policy:
+		return sys_env_set_swap_policy(a1, a2);
+	case SYS_vm_stat:
+		return sys_vm_stat(a1, a2);
 	default:
 		return -E_INVAL;
 	}

@@ -4,10 +4,11 @@
  * A trap from user mode saves the env's registers straight into
  * curenv->env_tf (see kern/trapentry.S), then runs on this CPU's kernel
  * stack; trap() takes the big kernel lock and dispatches.  The kernel
- * itself runs with interrupts off but in three waits: a CPU halted in
- * sched_halt, one sleeping on the kernel lock, and one waiting for
- * console input (cpu_sleep, from getchar); the only kernel-mode
- * interrupts are those that end such a wait.
+ * itself runs with interrupts off but in four waits: a CPU halted in
+ * sched_halt, one sleeping on the kernel lock, one waiting for console
+ * input (cpu_sleep, from getchar), and one waiting for the swap disk
+ * (cpu_sleep, in kern/ide.c); the only kernel-mode interrupts are those
+ * that end such a wait.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -26,6 +27,8 @@
 #include <kern/spinlock.h>
 #include <kern/region.h>
 #include <kern/demand.h>
+#include <kern/swap.h>
+#include <kern/ide.h>
 #include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
@@ -226,8 +229,10 @@ trap_dispatch(struct Trapframe *tf)
  * Local APIC interrupts are acknowledged: until then the APIC holds back
  * every interrupt of the same or lower priority, and this CPU may sleep
  * on the kernel lock waiting for one of them.  A TLB flush is done: the
- * CPU that asked waits for it holding the kernel lock.  Returns whether
- * the trap was that flush, which then needs nothing more.
+ * CPU that asked waits for it holding the kernel lock.  The swap disk's
+ * interrupt wakes the CPU that waits for it, also holding the lock.
+ * Returns whether the trap was one of those two, which then need
+ * nothing more: whatever this CPU was doing (an env, a halt) goes on.
  */
 static inline bool __attribute__((always_inline))
 ack_interrupt(uint32_t trapno)
@@ -239,10 +244,15 @@ ack_interrupt(uint32_t trapno)
 	    || trapno == IRQ_OFFSET + IRQ_TLBFLUSH
 	    || trapno == IRQ_OFFSET + IRQ_ERROR)
 		lapic_eoi();
-	if (trapno != IRQ_OFFSET + IRQ_TLBFLUSH)
-		return false;
-	tlb_flush_ack();
-	return true;
+	if (trapno == IRQ_OFFSET + IRQ_TLBFLUSH) {
+		tlb_flush_ack();
+		return true;
+	}
+	if (trapno == IRQ_OFFSET + IRQ_IDE) {
+		ide_intr();
+		return true;
+	}
+	return false;
 }
 
 static void page_fault_handler(struct Trapframe *tf);
@@ -297,16 +307,15 @@ trap(struct Trapframe *tf)
 /*
  * A trap in kernel mode: an interrupt that ended one of the kernel's
  * waits with interrupts on (halted in sched_halt, or in cpu_sleep on the
- * kernel lock or for console input), or a kernel bug.
+ * kernel lock, for console input or for the swap disk), or a kernel bug.
  */
 void
 trap_kernel(struct Trapframe *tf)
 {
-	ack_interrupt(tf->tf_trapno);
-
-	// Woken from cpu_sleep (waiting for a lock, or for input): the only
-	// kind of trap that returns, straight back to the wait.
-	if (thiscpu->cpu_sleeping)
+	// Done with at once, or woken from cpu_sleep (waiting for a lock,
+	// input or the disk): the only traps that return, straight back to
+	// the halt or the wait.
+	if (ack_interrupt(tf->tf_trapno) || thiscpu->cpu_sleeping)
 		return;
 
 	if (thiscpu->cpu_status != CPU_HALTED) {
@@ -381,6 +390,7 @@ page_fault_handler(struct Trapframe *tf)
 
 	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
 		s->kfaults++;
+		vm_totals.faults++;
 		return;
 	}
 	last_tf = tf;

@@ -153,3 +153,23 @@ sys_region_query(envid_t envid, void *va, struct RegionInfo *info)
 	return syscall_raw(SYS_region_query, envid, (uint32_t) va,
 			   (uint32_t) info, 0, 0);
 }
+
+int
+sys_env_set_frame_limit(envid_t envid, unsigned limit)
+{
+	return syscall_raw(SYS_env_set_frame_limit, envid, limit, 0, 0, 0);
+}
+
+int
+sys_env_set_swap_policy(envid_t envid, int policy)
+{
+	return syscall_raw(SYS_env_set_swap_policy, envid, policy, 0, 0, 0);
+}
+
+// Written first, as for sys_region_query.
+int
+sys_vm_stat(envid_t envid, struct VmStat *st)
+{
+	memset(st, 0, sizeof(*st));
+	return syscall_raw(SYS_vm_stat, envid, (uint32_t) st, 0, 0, 0);
+}

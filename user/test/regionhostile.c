@@ -96,7 +96,7 @@ static const struct call bad_calls[] = {
 	BAD_MAP(FREE, P, PTE_U, 0), BAD_MAP(FREE, P, PTE_P | PTE_W, 0),
 	BAD_MAP(FREE, P, PTE_U | PTE_W, 0), BAD_MAP(FREE, P, RW | PTE_COW, 0),
 	BAD_MAP(FREE, P, RW | PTE_PWT, 0), BAD_MAP(FREE, P, RW | PTE_PCD, 0),
-	BAD_MAP(FREE, P, RW | PTE_A, 0), BAD_MAP(FREE, P, RW | 0x200, 0),
+	BAD_MAP(FREE, P, RW | PTE_A, 0), BAD_MAP(FREE, P, RW | PTE_G, 0),
 	BAD_MAP(FREE, P, RW | 0x1000, 0), BAD_MAP(FREE, P, -1, 0),
 	BAD_MAP(FREE, P, RW, 2), BAD_MAP(FREE, P, RW, 0x80000000),
 	BAD_MAP(FREE, P, RW, -1),
