@@ -7,6 +7,18 @@
 #define JOS_INC_SWAP_H
 
 #include <inc/types.h>
+#include <inc/mmu.h>
+#include <inc/memlayout.h>
+
+// A swapped-out page's entry, as uvpt shows it: PTE_P clear, PTE_SWAP
+// set, the page's permission bits, and the slot in the top 20 bits.
+#define PTE_SWAP	0x080
+
+static inline bool
+pte_is_swap(pte_t pte)
+{
+	return (pte & (PTE_P | PTE_SWAP)) == PTE_SWAP;
+}
 
 // Replacement policies: which of an env's pages goes out first.
 enum {

@@ -15,15 +15,9 @@
 
 #include <inc/types.h>
 #include <inc/memlayout.h>
+#include <inc/swap.h>
 
-#define PTE_SWAP	0x080	// in an entry without PTE_P: a swap entry
 #define MAXSLOTS	65536	// 256 MiB of swap at most (slot 0 unused)
-
-static inline bool
-pte_is_swap(pte_t pte)
-{
-	return (pte & (PTE_P | PTE_SWAP)) == PTE_SWAP;
-}
 
 static inline uint32_t
 pte_slot(pte_t pte)

@@ -62,12 +62,6 @@ checkx(const char *what, uint32_t got, uint32_t want)
 	nfail++;
 }
 
-static pte_t
-pte_of(uintptr_t va)
-{
-	return (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-}
-
 // ---------------------------------------------------------------------
 // Bad arguments
 

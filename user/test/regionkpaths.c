@@ -46,12 +46,6 @@ apage(int i)
 	return A + i * PGSIZE;
 }
 
-static pte_t
-pte_of(uintptr_t va)
-{
-	return (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-}
-
 // Is the page at va all zeros?
 static bool
 zeros(uintptr_t va)

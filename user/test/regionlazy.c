@@ -43,12 +43,6 @@ value(uint32_t k)
 	return 0x1a2b0000 + k;
 }
 
-static pte_t
-pte_of(uintptr_t va)
-{
-	return (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-}
-
 static unsigned
 resident(void)
 {

@@ -81,12 +81,6 @@ handler(struct UTrapframe *utf)
 	utf->utf_eip += 2;
 }
 
-static pte_t
-pte_of(uintptr_t va)
-{
-	return (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-}
-
 // The region holding va is [start, end) with n pages present; or, with
 // start 0, no region holds va.
 static void

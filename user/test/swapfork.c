@@ -41,27 +41,11 @@ check(const char *what, uint32_t got, uint32_t want)
 	nfail++;
 }
 
-static pte_t
-pte_of(uintptr_t va)
-{
-	return (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-}
-
-static bool
-is_swap_entry(pte_t pte)
-{
-	return (pte & (PTE_P | 0x080)) == 0x080;
-}
-
 // How many of the data pages are swap entries now.
 static uint32_t
 swapped_now(void)
 {
-	uint32_t i, n = 0;
-
-	for (i = 0; i < NPAGES; i++)
-		n += is_swap_entry(pte_of(DATA + i * PGSIZE));
-	return n;
+	return pages_swapped(DATA, NPAGES);
 }
 
 static uint32_t
@@ -219,7 +203,7 @@ course_fork(void)
 static bool
 present_or_swapped(pte_t pte)
 {
-	return present(pte) || is_swap_entry(pte);
+	return present(pte) || pte_is_swap(pte);
 }
 
 static int

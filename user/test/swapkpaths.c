@@ -45,18 +45,6 @@ check(const char *what, uint32_t got, uint32_t want)
 	nfail++;
 }
 
-static pte_t
-pte_of(uintptr_t va)
-{
-	return (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
-}
-
-static bool
-is_swap_entry(pte_t pte)
-{
-	return (pte & (PTE_P | 0x080)) == 0x080;
-}
-
 static uintptr_t
 data_page(int i)
 {
@@ -92,11 +80,11 @@ push_out(const char *what, uintptr_t va)
 	static int next;
 	int i;
 
-	for (i = 0; i < 4 * LIMIT && !is_swap_entry(pte_of(va)); i++) {
+	for (i = 0; i < 4 * LIMIT && !pte_is_swap(pte_of(va)); i++) {
 		*(volatile uint32_t *) (FILLER + next * PGSIZE) = i;
 		next = (next + 1) % (LIMIT + 1);
 	}
-	if (!is_swap_entry(pte_of(va))) {
+	if (!pte_is_swap(pte_of(va))) {
 		cprintf("swapkpaths: FAIL: %s at %08x not swapped out: %08x\n",
 			what, va, pte_of(va));
 		nfail++;
@@ -173,7 +161,7 @@ cputs_swapped(void)
 	push_out("first page across", MSGS + PGSIZE);
 	push_out("second page across", MSGS + 2 * PGSIZE);
 	check("first page across still out",
-	      is_swap_entry(pte_of(MSGS + PGSIZE)), 1);
+	      pte_is_swap(pte_of(MSGS + PGSIZE)), 1);
 	sys_cputs((const char *) across, sizeof(ACROSS_MSG) - 1);
 }
 
@@ -251,8 +239,8 @@ region_swapped(int *writable)
 	*writable = 0;
 	for (i = 0; i < NREGION; i++) {
 		pte = pte_of(REGION + i * PGSIZE);
-		n += is_swap_entry(pte);
-		*writable += is_swap_entry(pte) && (pte & PTE_W);
+		n += pte_is_swap(pte);
+		*writable += pte_is_swap(pte) && (pte & PTE_W);
 	}
 	return n;
 }

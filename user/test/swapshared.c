@@ -10,25 +10,8 @@
 
 #define REGION	0x10000000
 #define NPAGES	64
-#define PTE_SWAP_BIT 0x080	// a swap entry's marker, as uvpt shows it
 
 static int nfail;
-
-// How many of the region's pages are swapped out now.
-static int
-region_out(void)
-{
-	int i, n = 0;
-	uintptr_t va;
-
-	for (i = 0; i < NPAGES; i++) {
-		va = REGION + i * PGSIZE;
-		if ((uvpd[PDX(va)] & PTE_P) && !(uvpt[PGNUM(va)] & PTE_P)
-		    && (uvpt[PGNUM(va)] & PTE_SWAP_BIT))
-			n++;
-	}
-	return n;
-}
 
 // Every page's first word is its number plus add.
 static void
@@ -104,7 +87,7 @@ umain(int argc, char **argv)
 	}
 	before = squeeze(0);
 	stuck = squeeze(1);
-	out = region_out();
+	out = pages_swapped(REGION, NPAGES);
 	cprintf("swapshared: after fork, a limit of 1 left %u of our %u "
 		"pages in; of the region's %d, %d went out\n",
 		stuck, before, NPAGES, out);
@@ -112,7 +95,7 @@ umain(int argc, char **argv)
 	squeeze(0);
 	fill(2);
 	squeeze(4);
-	out = region_out();
+	out = pages_swapped(REGION, NPAGES);
 	cprintf("swapshared: written, %d of the region's %d pages went "
 		"out\n", out, NPAGES);
 	// Of the 4 frames, the stack and the exception stack may hold 2.
