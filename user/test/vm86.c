@@ -4,8 +4,9 @@
  * the IOPL that comes with it), so one iret takes a user program into
  * vm86 mode.  Only the program may suffer for it:
  *   1. a child tries to map `cli; jmp $' in low memory, where vm86 code
- *      runs from, and enters vm86 there; the parent then unmaps a page
- *      in it and destroys it, as if it were still running;
+ *      runs from, and enters vm86 there: refused the page, it faults at
+ *      once; given it (a kernel bug), it would run for good, and the
+ *      parent unmaps a page in it and destroys it;
  *   2. a child enters vm86 at an address it never mapped;
  *   3. the first env itself does as the first child did.
  * Each must end only the env that did it.  The registers a trap frame
@@ -19,7 +20,9 @@
 #define LOWCODE		0x1000		// linear address of cs:ip 0100:0000
 #define UNMAPPED_CS	0xffff		// ffff:0010 is linear 0x100000
 #define UNMAPPED_IP	0x0010
-#define SHARED		((volatile int *) 0x00300000)	// set: about to enter
+#define SHARED		((volatile int *) 0x00300000)	// the child's mapping:
+#define   MAPPED	1				//   it is about to run
+#define   REFUSED	2				//   its entry must fault
 
 // The iret frame into vm86 mode: popped eip, cs, eflags, esp, ss, then
 // es, ds, fs, gs, as vm86 mode loads them.
@@ -60,7 +63,7 @@ vm86_cli_loop(void)
 		r == -E_INVAL ? "refused" : r == 0 ? "mapped" : "failed");
 	if (r == 0)
 		memcpy((void *) LOWCODE, code, sizeof(code));
-	SHARED[0] = 1;
+	SHARED[0] = r == 0 ? MAPPED : REFUSED;
 	enter_vm86(LOWCODE >> 4, 0);
 }
 
@@ -105,19 +108,22 @@ umain(int argc, char **argv)
 	if ((r = sys_page_alloc(0, (void *) SHARED, PERM | PTE_SHARE)) < 0)
 		panic("vm86: page_alloc: %e", r);
 
-	// 1: once it is about to enter vm86, yield to it a few times,
-	// then treat it as a child that still runs.
+	// 1: refused its page, the child must end by its own fault (on
+	// another CPU that may take a while: no number of yields is enough);
+	// given it, it runs for good, and is ended as a child that runs.
 	kid = child(vm86_cli_loop);
 	while (!SHARED[0] && !env_gone(kid))
 		sys_yield();
-	for (i = 0; i < 5; i++)
-		sys_yield();
-	r = sys_page_unmap(kid, (void *) UTEMP);
-	if (r != 0 && r != -E_BAD_ENV)
-		cprintf("vm86: FAIL: unmap in the child: %e\n", r);
-	r = sys_env_destroy(kid);
-	if (r != 0 && r != -E_BAD_ENV)
-		cprintf("vm86: FAIL: destroying the child: %e\n", r);
+	if (SHARED[0] == MAPPED) {
+		for (i = 0; i < 5; i++)
+			sys_yield();
+		r = sys_page_unmap(kid, (void *) UTEMP);
+		if (r != 0 && r != -E_BAD_ENV)
+			cprintf("vm86: FAIL: unmap in the child: %e\n", r);
+		r = sys_env_destroy(kid);
+		if (r != 0 && r != -E_BAD_ENV)
+			cprintf("vm86: FAIL: destroying the child: %e\n", r);
+	}
 	wait_env_gone(kid);
 	check_own_env();
 
