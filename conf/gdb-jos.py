@@ -46,7 +46,8 @@ PTE_SHARE = 0x400
 # Page table entry bits, low to high, as `jos vm` names them.
 PTE_BITS = [(0x1, "P"), (0x2, "W"), (0x4, "U"), (0x8, "PWT"),
     (0x10, "PCD"), (0x20, "A"), (0x40, "D"), (0x80, "PS"), (0x100, "G"),
-    (0x200, "AVAIL"), (0x400, "SHARE"), (0x800, "COW")]
+    (0x200, "LOCK"), (0x400, "SHARE"), (0x800, "COW")]
+PTE_SWAP = 0x80     # in a page table entry without P: a swap entry
 
 # ---------------------------------------------------------------------
 # Reading the machine and the kernel
@@ -539,7 +540,9 @@ show the page directory entry, the page table entry, the physical
 address, each level's flags and what user and kernel code may do.
 Flags: P present, W writable, U user, PWT, PCD, A accessed, D dirty,
 PS 4 MiB page, G global, and the bits the kernel leaves to software:
-COW (copy-on-write, lib/fork.c), SHARE and AVAIL.
+COW (copy-on-write, lib/fork.c), SHARE and LOCK (never swapped out).
+A page table entry without P but with 0x80 is a swap entry: the page is
+out on the swap disk, in the slot the top 20 bits name (docs/swap.md).
 Then name the memory region VA falls in (see `jos regions`), of env
 ENVID or of the env whose page directory cr3 holds, or say it is in
 none.  A page not present in a region is one the kernel maps at its
@@ -562,14 +565,15 @@ first touch (kern/demand.c)."""
             pgdir, whose = e.pgdir - KERNBASE, "env %08x" % e.id
         else:
             pgdir, whose, e = reg("cr3") & ~0xFFF, "cr3", None
-        unmapped = self.walk(va, pgdir, whose)
-        print_region_of(va, e or env_of_pgdir(pgdir), unmapped is None)
+        unmapped, note = self.walk(va, pgdir, whose)
+        print_region_of(va, e or env_of_pgdir(pgdir), note)
         if unmapped:
             raise gdb.GdbError(unmapped)
 
     @staticmethod
     def walk(va, pgdir, whose):
-        """Print how va translates; return why it does not, or None."""
+        """Print how va translates; return why it does not (or None),
+        and what a region holding va would do about it."""
         pdx, ptx = va >> 22, (va >> 12) & 0x3FF
         print("va 0x%08x: page directory at pa 0x%08x (%s)" % (va, pgdir,
             whose))
@@ -577,20 +581,27 @@ first touch (kern/demand.c)."""
         print("  pde[0x%03x] 0x%08x  %s" % (pdx, pde, flag_names(pde) or "-"))
         if not pde & 1:
             return ("va 0x%08x is not mapped: its page directory entry is "
-                "not present" % va)
+                "not present" % va, FIRST_TOUCH)
         wp = reg("cr0") & CR0_WP
         if pde & PTE_PS and reg("cr4") & CR4_PSE:
             pa = (pde & 0xFFC00000) | (va & 0x3FFFFF)
             print("  4 MiB page: pa 0x%08x, %s" % (pa, access(pde, pde, wp)))
-            return None
+            return None, ""
         pte = read_phys_word((pde & ~0xFFF) + 4 * ptx)
-        print("  pte[0x%03x] 0x%08x  %s" % (ptx, pte, flag_names(pte) or "-"))
+        swapped = not pte & 1 and pte & PTE_SWAP
+        print("  pte[0x%03x] 0x%08x  %s" % (ptx, pte,
+            (flag_names(pte & ~PTE_SWAP) + " SWAP").strip() if swapped
+            else flag_names(pte) or "-"))
+        if swapped:
+            return ("va 0x%08x is swapped out: its page table entry names "
+                "swap slot %d" % (va, pte >> 12),
+                "; a touch brings it back from swap")
         if not pte & 1:
             return ("va 0x%08x is not mapped: its page table entry is not "
-                "present" % va)
+                "present" % va, FIRST_TOUCH)
         pa = (pte & ~0xFFF) | (va & 0xFFF)
         print("  pa 0x%08x, %s" % (pa, access(pde, pte, wp)))
-        return None
+        return None, ""
 
 
 # ---------------------------------------------------------------------
@@ -671,17 +682,19 @@ def env_of_pgdir(pgdir):
     return None
 
 
-def print_region_of(va, e, present):
-    """jos vm's last line: the region of env e that holds va, if any;
-    present says whether va's page is mapped."""
+FIRST_TOUCH = "; the page's first touch maps it"
+
+
+def print_region_of(va, e, note):
+    """jos vm's last line: the region of env e that holds va, if any,
+    with note, what the region does for a page not there."""
     if e is None:
         print("  no region: the page directory is no env's")
         return
     for r in env_regions(e):
         if r["start"] <= va < r["end"]:
             print("  region 0x%08x-0x%08x of env %08x: %s%s" % (r["start"],
-                r["end"], e.id, region_words(r, region_kinds()),
-                "" if present else "; the page's first touch maps it"))
+                r["end"], e.id, region_words(r, region_kinds()), note))
             return
     print("  in no region of env %08x" % e.id)
 
