@@ -34,6 +34,8 @@ A test record (test(NAME, ...) in grade-lab4) gives:
              the primary channel's second drive; "0" for none; unset,
              the run's --swap size (64M unless the command line says)
     seabios  boot the -kernel through SeaBIOS, not qboot
+    alone    run with no other test beside it: for a test whose every
+             guest CPU must get host time within a few milliseconds
     make     boot through this make target instead, in a copy of the tree
     check    a function of the output lines returning what is wrong
              with them (an empty list when nothing is)
@@ -90,6 +92,7 @@ class Test:
     disk: bool = False
     swap: str = None        # swap disk size, "0" for none; None: --swap's
     seabios: bool = False   # boot through SeaBIOS even with -kernel
+    alone: bool = False     # no other test runs beside it
 
 
 TESTS = []
@@ -506,7 +509,8 @@ class Queue:
         self.cond = threading.Condition()
 
     def weight(self, i):
-        return min(self.tests[i].cpus, self.budget)
+        t = self.tests[i]
+        return self.budget if t.alone else min(t.cpus, self.budget)
 
     def take(self):
         """The next test to run, or None when none is left."""
