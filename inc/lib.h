@@ -103,10 +103,12 @@ envid_t	sfork(void);
 // envgone.c
 bool	env_gone(envid_t id);	// freed, or its slot reused since
 void	wait_env_gone(envid_t id);	// yield until env_gone(id)
+int	count_envs(void);		// envs not free, now
 
 // uvpt.c
 pte_t	pte_of(uintptr_t va);	// our entry for va; 0 if no page table
 int	pages_swapped(uintptr_t va, int n);	// of n from va, on swap
+bool	holds_string(uintptr_t va, const char *s);	// byte by byte
 
 // rand.c
 uint32_t rand_next(uint32_t *state);	// xorshift32; *state nonzero

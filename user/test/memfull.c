@@ -69,16 +69,6 @@ drain(int n)
 	sys_page_unmap(0, (void *) SPARE);
 }
 
-static int
-count_envs(void)
-{
-	int i, n = 0;
-
-	for (i = 0; i < NENV; i++)
-		n += envs[i].env_status != ENV_FREE;
-	return n;
-}
-
 // With no page free: what needs one fails, what needs none works.
 static void
 check_exhausted(envid_t kid)

@@ -425,16 +425,6 @@ one_env_full(void)
 	return n;
 }
 
-static int
-count_envs(void)
-{
-	int i, n = 0;
-
-	for (i = 0; i < NENV; i++)
-		n += envs[i].env_status != ENV_FREE;
-	return n;
-}
-
 // Eight workers take the descriptors left; the root then can map none,
 // nor fork (exofork copies regions), and nothing is left behind.
 static int

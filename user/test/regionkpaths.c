@@ -59,19 +59,6 @@ zeros(uintptr_t va)
 	return true;
 }
 
-// Does the memory at va hold s?  Read byte by byte, so that the compiler
-// cannot answer from an array's initializer.
-static bool
-same(uintptr_t va, const char *s)
-{
-	const volatile char *p = (const volatile char *) va;
-
-	for (; *s; s++, p++)
-		if (*p != *s)
-			return false;
-	return *p == 0;
-}
-
 static void
 cputs_untouched(void)
 {
@@ -114,7 +101,7 @@ map_untouched(void)
 	check("page_map of an untouched text page",
 	      sys_page_map(0, (void *) text_mapped, 0,
 			   (void *) (ALIAS + 2 * PGSIZE), RO), 0);
-	check("it maps the text", same(ALIAS + 2 * PGSIZE, MAPPED_MSG), 1);
+	check("it maps the text", holds_string(ALIAS + 2 * PGSIZE, MAPPED_MSG), 1);
 
 	check("page_map of an untouched read-only page, writable",
 	      sys_page_map(0, (void *) AR, 0, (void *) (ALIAS + 3 * PGSIZE),

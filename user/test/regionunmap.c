@@ -199,19 +199,6 @@ no_region_and_again(void)
 	      sys_region_unmap(0, va, NPG * PGSIZE), 0);
 }
 
-// Does the memory at va hold s?  Read byte by byte, so that the compiler
-// cannot answer from the array's initializer.
-static bool
-same(uintptr_t va, const char *s)
-{
-	const volatile char *p = (const volatile char *) va;
-
-	for (; *s; s++, p++)
-		if (*p != *s)
-			return false;
-	return *p == 0;
-}
-
 // The text region splits around an unmapped page; the next page still
 // comes from the ELF image at its first touch.
 static void
@@ -231,7 +218,7 @@ image(void)
 	check("query before the hole",
 	      sys_region_query(0, (void *) (hole - 1), &ri), 0);
 	check("piece before the hole ends", ri.end, hole);
-	check("page after the hole", same(next, "the page after it"), 1);
+	check("page after the hole", holds_string(next, "the page after it"), 1);
 	expect_fault(hole + 4, false);
 }
 

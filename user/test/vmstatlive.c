@@ -1,8 +1,8 @@
 /*
  * Leave pages out on the swap disk for the monitor's vmstat to show.
- * The env locks its text, data and stack (PTE_LOCK) and brings in all
- * their pages, so that only the pages of a region of its own compete
- * for a limit of LIMIT frames, under the clock policy.  It writes NPAGES
+ * The env locks its text, data and stack (lock_self) and brings their
+ * pages in, so that only the pages of a region of its own compete for
+ * a limit of LIMIT frames, under the clock policy.  It writes NPAGES
  * pages and reads NREAD of them back: LIMIT pages stay resident, the
  * others are out, and the last page read pushed out a page that had
  * come back unwritten (a drop, not a write).  A child that never runs
@@ -24,33 +24,11 @@
 #define REGION		0x10000000
 #define RW		(PTE_P | PTE_U | PTE_W)
 
-static int global = 1;		// in the data region
 
 static volatile uint32_t *
 page(int i)
 {
 	return (volatile uint32_t *) (REGION + i * PGSIZE);
-}
-
-// Lock the region holding va and bring in each of its pages now, so
-// that nothing the env does later faults, but in the region below.
-static void
-lock_region(const void *va)
-{
-	struct RegionInfo info;
-	volatile char *p;
-	int r;
-
-	if ((r = sys_region_query(0, (void *) va, &info)) < 0
-	    || (r = sys_region_protect(0, (void *) info.start,
-				       info.end - info.start,
-				       (info.perm & RW) | PTE_LOCK)) < 0)
-		panic("vmstatlive: locking the region at %p: %e", va, r);
-	for (p = (char *) info.start; p < (char *) info.end; p += PGSIZE)
-		if (info.perm & PTE_W)
-			*p = *p;
-		else
-			(void) *p;
 }
 
 static struct VmStat
@@ -101,13 +79,9 @@ make_child(void)
 void
 umain(int argc, char **argv)
 {
-	int local = 0;
 	uint32_t before;
 
-	lock_region((void *) umain);
-	lock_region(&global);
-	lock_region(end - 1);
-	lock_region(&local);
+	lock_self();
 	// Print once first: printing at the end must fault nothing in.
 	cprintf("vmstatlive: [%08x] text, data and stack locked\n",
 		thisenv->env_id);
