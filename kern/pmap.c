@@ -222,6 +222,8 @@ page_decref(struct PageInfo *pp)
 {
 	if (--pp->pp_ref == 0)
 		page_free(pp);
+	else if (pp->pp_ref == 1)
+		rmap_private(pp);
 }
 
 

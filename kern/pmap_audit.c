@@ -139,7 +139,7 @@ check_rmap_list(void)
 				"not mapped where recorded\n", i * PGSIZE);
 			continue;
 		}
-		per_env[x]++;
+		per_env[x] += pages[i].pp_ref == 1;
 	}
 	for (i = 0; i < npages; i++)
 		recorded += rmaps[i].pgdir != NULL;

@@ -4,9 +4,10 @@
  * first, which replacement goes round (kern/swap.c).  pmap.c keeps it
  * up to date where user mappings are made and removed.
  *
- * Each env's number of recorded pages is kept only while it has a frame
- * limit (struct SwapEnv's resident): counting costs a lookup of the env
- * on every first touch, which no other env needs to pay.
+ * Each env's number of recorded pages that nothing else holds is kept
+ * only while some env has a frame limit (struct SwapEnv's resident):
+ * counting costs a lookup of the env on every first touch, which no
+ * other env needs to pay.
  *
  * Concurrency: everything here runs under the kernel lock.
  */
@@ -81,7 +82,7 @@ rmap_unrecord(struct Rmap *r)
 {
 	list_remove(rmap_page(r));
 	rmap_recorded--;
-	if (swap_nlimited)
+	if (swap_nlimited && pages[rmap_page(r)].pp_ref == 1)
 		rmap_count(r->pgdir, -1);
 	r->pgdir = NULL;
 	r->va = 0;

@@ -23,8 +23,11 @@
  * out, and the page joins the end of the list (FIFO order, and the
  * clock's circle).  It stays recorded until that mapping goes.  A
  * recorded page that gains more holders (a fork, a page map) stays on
- * the list but cannot go out while they last (pp_ref > 1).  Pages mapped
- * PTE_SHARE or PTE_LOCK are never recorded.
+ * the list but cannot go out while they last (pp_ref > 1), and counts
+ * toward its env's frame limit only while it has no other holder: the
+ * count moves where pp_ref moves between 1 and 2 (rmap_add and
+ * rmap_shared, page_decref and rmap_private).  Pages mapped PTE_SHARE
+ * or PTE_LOCK are never recorded.
  */
 struct Rmap {
 	pde_t *pgdir;		// the recorded mapping, or NULL
@@ -79,8 +82,26 @@ rmap_record(struct Rmap *r, pde_t *pgdir, uintptr_t va)
 		rmap_head = i;
 	rmap_tail = i;
 	rmap_recorded++;
-	if (swap_nlimited)
+	if (swap_nlimited && pages[i].pp_ref == 1)
 		rmap_count(pgdir, 1);
+}
+
+// pp has just gained a holder (pp_ref is now 2): if it is recorded, it
+// no longer counts toward its env's limit.
+static inline void
+rmap_shared(struct PageInfo *pp)
+{
+	if (swap_nlimited && pp->pp_ref == 2 && page_rmap(pp)->pgdir)
+		rmap_count(page_rmap(pp)->pgdir, -1);
+}
+
+// pp has just lost a holder (pp_ref is now 1): if it is recorded, it
+// counts again.
+static inline void
+rmap_private(struct PageInfo *pp)
+{
+	if (swap_nlimited && page_rmap(pp)->pgdir)
+		rmap_count(page_rmap(pp)->pgdir, 1);
 }
 
 /*
@@ -95,6 +116,8 @@ rmap_add(struct PageInfo *pp, pde_t *pgdir, uintptr_t va, int perm)
 	if (pp->pp_ref == 1 && !(perm & (PTE_SHARE | PTE_LOCK))
 	    && pgdir != kern_pgdir)	// (the boot self-checks map there)
 		rmap_record(page_rmap(pp), pgdir, va);
+	else
+		rmap_shared(pp);
 }
 
 // pgdir no longer maps at va the page old, its entry there, mapped;

@@ -486,33 +486,13 @@ evict(struct Env *only)
 	return gone ? 0 : -E_NO_MEM;
 }
 
-/*
- * Would e pass its limit with own more pages?  The limit is for the
- * recorded pages nothing else holds: one shared since it was recorded
- * (a fork, a page map) cannot go out, and counts again once it is e's
- * alone.  se->resident counts them all, so only when it is over does
- * the list have to be walked.
- */
-static bool
-over_limit(struct Env *e, struct SwapEnv *se, int own)
-{
-	uint32_t i, n = own;
-
-	if (!se->limit || se->resident + own <= se->limit)
-		return false;
-	for (i = rmap_head; i != RMAP_NONE && n <= se->limit;
-	     i = rmaps[i].next)
-		n += rmaps[i].pgdir == e->env_pgdir && pages[i].pp_ref == 1;
-	return n > se->limit;
-}
-
 // swap_make_room's work when there is some (kern/swap.h).
 int
 swap_make_room_slow(struct Env *e, int own, int frames)
 {
 	struct SwapEnv *se = e ? env_swap(e) : NULL;
 
-	while (se && over_limit(e, se, own))
+	while (se && se->limit && se->resident + own > se->limit)
 		if (evict(e) < 0)
 			return -E_NO_MEM;
 	while (page_free_count() < (size_t) frames)
@@ -559,8 +539,9 @@ swap_in(struct Env *e, uintptr_t va, pte_t *pte, bool write)
 	return write && !(perm & PTE_W) ? -E_FAULT : 0;
 }
 
-// How many of e's pages are recorded: counted as they come and go while
-// e has a limit, else counted now, going down the whole list.
+// How many of e's recorded pages nothing else holds, those its limit
+// is for: counted as they come and go while e has a limit, else
+// counted now, going down the whole list.
 uint32_t
 swap_resident(struct Env *e)
 {
@@ -569,7 +550,7 @@ swap_resident(struct Env *e)
 	if (env_swap(e)->limit)
 		return env_swap(e)->resident;
 	for (i = rmap_head; i != RMAP_NONE; i = rmaps[i].next)
-		n += rmaps[i].pgdir == e->env_pgdir;
+		n += rmaps[i].pgdir == e->env_pgdir && pages[i].pp_ref == 1;
 	return n;
 }
 

@@ -17,7 +17,8 @@
  */
 struct SwapEnv {
 	uint32_t limit;		// most resident pages allowed; 0: any number
-	uint32_t resident;	// its recorded pages, counted while it has a limit
+	uint32_t resident;	// its recorded pages nothing else holds,
+				// counted while it has a limit (kern/rmap.h)
 	uint32_t swapped;	// swap entries in its page tables
 	struct VmCounts counts;	// (counts.faults is in its struct RegionSet)
 	envid_t builder;	// exofork made it, and it has not run yet: its

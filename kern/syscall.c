@@ -20,6 +20,7 @@
 #include <kern/demand.h>
 #include <kern/swap.h>
 #include <kern/swapslot.h>
+#include <kern/rmap.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -352,8 +353,9 @@ child_perm(pte_t pte, bool cow)
  * Share the page *pte maps at va with child, as child_perm says; *cpte
  * is the child's entry there.  A fresh entry (a new child's) is filled
  * in directly: no walk, no old mapping to let go of, nothing cached in
- * any TLB, and no reverse map record (the caller holds the page too:
- * kern/rmap.h).  Anything else goes through page_insert.
+ * any TLB, and no reverse map record (the caller holds the page too,
+ * which only stops counting toward a limit: kern/rmap.h).  Anything
+ * else goes through page_insert.
  */
 static int
 share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
@@ -369,6 +371,7 @@ share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 		r = -E_NO_MEM;
 	else {
 		pp->pp_ref++;
+		rmap_shared(pp);
 		*cpte = PTE_ADDR(*pte) | perm | PTE_P;
 	}
 	// PTE_D stays: it says whether the page's clean slot is still good

@@ -54,17 +54,26 @@ child(void)
 		nfail);
 }
 
-// Limit ourselves to limit frames; return our resident pages after.
-static uint32_t
+static void
 squeeze(uint32_t limit)
 {
-	struct VmStat st;
 	int r;
 
-	if ((r = sys_env_set_frame_limit(0, limit)) < 0
-	    || (r = sys_vm_stat(0, &st)) < 0)
-		panic("swapshared: %e", r);
-	return st.resident;
+	if ((r = sys_env_set_frame_limit(0, limit)) < 0)
+		panic("swapshared: frame limit %u: %e", limit, r);
+}
+
+// How many pages we have present, anywhere below UTOP.
+static uint32_t
+present_pages(void)
+{
+	uint32_t pdx, i, n = 0;
+
+	for (pdx = 0; pdx < PDX(UTOP); pdx++)
+		if (uvpd[pdx] & PTE_P)
+			for (i = 0; i < NPTENTRIES; i++)
+				n += uvpt[pdx * NPTENTRIES + i] & PTE_P;
+	return n;
 }
 
 void
@@ -79,14 +88,18 @@ umain(int argc, char **argv)
 				PTE_P | PTE_U | PTE_W, REGION_FIXED)) < 0)
 		panic("swapshared: region_map: %e", r);
 	fill(1);
+	// A generous limit already, so that the fork itself is counted: the
+	// pages it shares must stop counting toward the limit.
+	squeeze(4 * NPAGES);
 	if ((kid = fork()) < 0)
 		panic("swapshared: fork: %e", kid);
 	if (kid == 0) {
 		child();
 		return;
 	}
-	before = squeeze(0);
-	stuck = squeeze(1);
+	before = present_pages();
+	squeeze(1);
+	stuck = present_pages();
 	out = pages_swapped(REGION, NPAGES);
 	cprintf("swapshared: after fork, a limit of 1 left %u of our %u "
 		"pages in; of the region's %d, %d went out\n",
