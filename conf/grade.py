@@ -371,10 +371,19 @@ def type_line(proc, line):
 
 
 # For the gdb tests, after .gdbinit.tmpl: step-to BYTE runs stepi until
-# the next instruction starts with BYTE.
+# the next instruction starts with BYTE; step-off runs the instruction at
+# $pc, stepping again while $pc has not moved: QEMU's stub can end a
+# stepi having run nothing (seen once in some 70 runs, at an iret).
 GDB_HELPERS = """
 define step-to
   while *(unsigned char *) $pc != $arg0
+    stepi
+  end
+end
+define step-off
+  set $step_from = $pc
+  stepi
+  while $pc == $step_from
     stepi
   end
 end
