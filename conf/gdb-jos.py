@@ -749,7 +749,9 @@ def cpus_info():
     lo, hi = cpus.type.range()
     return [{"status": int(cpus[i]["cpu_status"]),
         "env": int(cpus[i]["cpu_env"]),
-        "sleeping": bool(cpus[i]["cpu_sleeping"])} for i in range(lo, hi + 1)]
+        "sleeping": bool(cpus[i]["cpu_sleeping"]),
+        "switches": int(cpus[i]["cpu_switches"]),
+        "halts": int(cpus[i]["cpu_halts"])} for i in range(lo, hi + 1)]
 
 
 def where(thread):
@@ -768,9 +770,9 @@ class JosCpus(JosCommand):
 One line per CPU QEMU emulates (gdb shows CPU i as thread i+1): the
 kernel's cpus[i] status (UNUSED before it starts, STARTED, HALTED while
 idle in sched_halt), the env it runs (- for none), whether it sleeps in
-the kernel (for the kernel lock, or for input), and where gdb sees it
-stopped.  A * marks
-the CPU gdb's commands apply to (`thread N` selects another)."""
+the kernel (for the kernel lock, or for input), how many times since
+boot it switched to an env and halted idle, and where gdb sees it
+stopped.  A * marks the CPU gdb's commands apply to (`thread N` selects another)."""
 
     def __init__(self):
         super().__init__("jos cpus", gdb.COMMAND_DATA)
@@ -782,18 +784,20 @@ the CPU gdb's commands apply to (`thread N` selects another)."""
         selected, frame = gdb.selected_thread(), gdb.selected_frame()
         threads = sorted(gdb.selected_inferior().threads(),
             key=lambda t: t.ptid[1])
-        print("  cpu  status   env       sleeping  stopped at")
+        print("  cpu  status   env       sleeping  switches  halts  "
+            "stopped at")
         try:
             for t in threads:
                 i = t.ptid[1] - 1
                 c = info[i]
                 env = (word(read(c["env"] + env_id, 4), 0) if c["env"]
                     else None)
-                print("%s %-3d  %-7s  %-8s  %-8s  %s" % (
+                print("%s %-3d  %-7s  %-8s  %-8s  %8d  %5d  %s" % (
                     "*" if t == selected else " ", i,
                     statuses.get(c["status"], c["status"]),
                     "%08x" % env if env is not None else "-",
-                    "yes" if c["sleeping"] else "no", where(t)))
+                    "yes" if c["sleeping"] else "no", c["switches"],
+                    c["halts"], where(t)))
         finally:
             selected.switch()
             frame.select()

@@ -34,8 +34,6 @@ A test record (test(NAME, ...) in grade-lab4) gives:
              the primary channel's second drive; "0" for none; unset,
              the run's --swap size (64M unless the command line says)
     seabios  boot the -kernel through SeaBIOS, not qboot
-    alone    run with no other test beside it: for a test whose every
-             guest CPU must get host time within a few milliseconds
     make     boot through this make target instead, in a copy of the tree
     check    a function of the output lines returning what is wrong
              with them (an empty list when nothing is)
@@ -92,7 +90,6 @@ class Test:
     disk: bool = False
     swap: str = None        # swap disk size, "0" for none; None: --swap's
     seabios: bool = False   # boot through SeaBIOS even with -kernel
-    alone: bool = False     # no other test runs beside it
 
 
 TESTS = []
@@ -518,8 +515,7 @@ class Queue:
         self.cond = threading.Condition()
 
     def weight(self, i):
-        t = self.tests[i]
-        return self.budget if t.alone else min(t.cpus, self.budget)
+        return min(self.tests[i].cpus, self.budget)
 
     def take(self):
         """The next test to run, or None when none is left."""
@@ -639,6 +635,11 @@ def run_all(global_forbid):
         say("interrupted")
         return 130
 
+    # A log cut to its last lines (a CI excerpt) still names each
+    # failure and why.
+    for r in results:
+        if not r.ok:
+            say("FAILED %s: %s" % (r.test.name, "; ".join(r.problems)))
     since = float(os.environ.get("GRADE_START", START))
     say("Time: %.1fs%s" % (time.time() - since,
         " (clean build included)" if "GRADE_START" in os.environ else ""))

@@ -39,6 +39,10 @@ struct CpuInfo {
 	volatile bool cpu_sleeping;	// in cpu_sleep: waiting for an interrupt
 	volatile bool cpu_tlb_flush;	// asked to flush its TLB
 	bool cpu_woken;			// halted, but sent a wake-up IPI
+	// Counts since boot, each written by this CPU only, under the
+	// kernel lock (the monitor's cpus shows them):
+	unsigned cpu_switches;		// times it switched to an env
+	unsigned cpu_halts;		// times it halted with nothing to run
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
 } __attribute__((aligned(128)));
 

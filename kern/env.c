@@ -496,6 +496,7 @@ env_run(struct Env *e)
 		if (prev)
 			save_user_segs(prev);
 		curenv = e;
+		thiscpu->cpu_switches++;
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
 		env_set_status(e, ENV_RUNNING);

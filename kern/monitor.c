@@ -34,7 +34,8 @@
 typedef int command_fn(int argc, char **argv, struct Trapframe *tf);
 
 static command_fn mon_help, mon_kerninfo, mon_backtrace, mon_showmappings,
-	mon_continue, mon_stepi, mon_audit, mon_regions, mon_vmstat;
+	mon_continue, mon_stepi, mon_audit, mon_regions, mon_vmstat,
+	mon_cpus;
 
 struct Command {
 	const char *name;
@@ -62,6 +63,8 @@ static const struct Command commands[] = {
 	  "counts: regions ENVID", mon_regions },
 	{ "vmstat", NULL, "Show the paging counts, the machine's and each "
 	  "env's: vmstat [ENVID]", mon_vmstat },
+	{ "cpus", NULL, "Show each CPU's state, env, and how often it "
+	  "switched envs and halted", mon_cpus },
 };
 
 static int
@@ -370,6 +373,28 @@ mon_vmstat(int argc, char **argv, struct Trapframe *tf)
 		for (e = envs; e < envs + NENV; e++)
 			if (e->env_status != ENV_FREE)
 				print_vm_env(e);
+	}
+	let_go_kernel_lock(taken);
+	return 0;
+}
+
+static int
+mon_cpus(int argc, char **argv, struct Trapframe *tf)
+{
+	static const char *const state[] = {
+		[CPU_UNUSED] = "unused", [CPU_STARTED] = "started",
+		[CPU_HALTED] = "halted"
+	};
+	struct CpuInfo *c;
+	bool taken = hold_kernel_lock();
+
+	for (c = cpus; c < cpus + ncpu; c++) {
+		cprintf("CPU %d: %-7s %u env switches, %u halts, ", c - cpus,
+			state[c->cpu_status], c->cpu_switches, c->cpu_halts);
+		if (c->cpu_env)
+			cprintf("running %08x\n", c->cpu_env->env_id);
+		else
+			cprintf("no env\n");
 	}
 	let_go_kernel_lock(taken);
 	return 0;

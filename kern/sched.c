@@ -161,6 +161,7 @@ sched_halt(void)
 	env_leave_cpu();
 	load_pgdir(kern_pgdir);
 	thiscpu->cpu_woken = false;
+	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
 	unlock_kernel();
 
