@@ -42,8 +42,8 @@ A test record (test(NAME, ...) in grade-lab4) gives:
 Reaching the timeout before the stop condition fails the test, and so
 does QEMU exiting on its own (a crash or reset: QEMU runs -no-reboot).
 Tests run a few at a time, longest timeout first (a long timeout marks
-a long test, and starting those early keeps them from finishing last);
-results print in table order.  The test that goes through `make
+a long test, and starting those early keeps them from finishing last),
+then those with the most CPUs; results print in table order.  The test that goes through `make
 run-hello-nox` rebuilds the kernel, so it runs in a copy of the built
 tree, and the other tests keep booting this tree's build meanwhile.
 """
@@ -507,8 +507,11 @@ class Queue:
     runs alone."""
 
     def __init__(self, tests, budget):
+        # Among equal timeouts, the widest first: a 4-CPU test leaves
+        # room for 1-CPU ones beside it, so those must not all have gone
+        # before it (a tail of 4-CPU tests would run one at a time).
         self.pending = sorted(range(len(tests)),
-            key=lambda i: -tests[i].timeout)
+            key=lambda i: (-tests[i].timeout, -tests[i].cpus))
         self.tests = tests
         self.budget = budget
         self.free = budget
@@ -615,9 +618,6 @@ def run_all(global_forbid):
         help="run only these tests (or those whose names contain one)")
     args = ap.parse_args()
 
-    # Piped into head, stop quietly when the reader goes.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-
     # A SIGTERM (say, from a CI timeout) cleans up as Ctrl-C does.
     signal.signal(signal.SIGTERM, interrupt)
     os.chdir(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -634,6 +634,12 @@ def run_all(global_forbid):
     except KeyboardInterrupt:
         say("interrupted")
         return 130
+    except BrokenPipeError:
+        # Piped into head: the reader has gone.  The QEMUs were stopped
+        # on the way out (run_parallel); stop quietly, with nowhere to
+        # flush the rest to.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
     # A log cut to its last lines (a CI excerpt) still names each
     # failure and why.
