@@ -65,16 +65,24 @@ spin_lock_wait(struct spinlock *lk)
  * lowest.  Always waking the lowest starved the highest-numbered CPU
  * while the others kept the lock busy (stresssched, CPUS=4: CPU 3 ran
  * about a tenth of the envs, and sometimes none).
+ *
+ * The woken CPU's bit is cleared here, so later releases do not send it
+ * more IPIs before it has run (fuzz, CPUS=4: 26,487 IPIs for 1,936
+ * sleeps, against 1,737 so).  It announces itself again if it has to
+ * sleep again; until then the IPI, pending or taken, is its wake-up.
  */
 void
 spin_unlock_wake(struct spinlock *lk)
 {
 	uint32_t waiters = lk->waiters;
 	uint32_t above = waiters & ~((2u << cpunum()) - 1);
+	int next;
 
-	if (waiters)
-		lapic_ipi(cpus[__builtin_ctz(above ? above : waiters)].cpu_id,
-			  IRQ_OFFSET + IRQ_WAKEUP);
+	if (!waiters)		// it has stopped waiting since spin_unlock looked
+		return;
+	next = __builtin_ctz(above ? above : waiters);
+	atomic_and(&lk->waiters, ~(1u << next));
+	lapic_ipi(cpus[next].cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
 }
 
 void

@@ -14,7 +14,8 @@
 
 struct spinlock {
 	volatile uint32_t locked;	// 1 while held
-	volatile uint32_t waiters;	// bit i: CPU i sleeps waiting for it
+	volatile uint32_t waiters;	// bit i: CPU i sleeps waiting for it,
+					// not yet sent its wake-up IPI
 	const char *name;
 	struct CpuInfo *cpu;		// the holder, for debugging
 };
