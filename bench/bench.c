@@ -62,9 +62,20 @@ bench_yield_alone(void)
 	stop(n);
 }
 
+// An x87 instruction: after a switch, the env's first one traps to have
+// its FPU registers restored.
+static inline void
+touch_fpu(bool fpu)
+{
+	if (fpu)
+		asm volatile("fld1; fstp %st(0)");
+}
+
 // Two envs yield to each other: each of our yields is two switches.
+// With fpu, both use the FPU between yields, so every switch also saves
+// one env's FPU registers and restores the other's.
 static void
-bench_yield_pair(void)
+yield_pair(const char *name, bool fpu)
 {
 	int i, n = 1000;
 	envid_t child;
@@ -72,14 +83,18 @@ bench_yield_pair(void)
 	if ((child = fork()) < 0)
 		panic("fork: %e", child);
 	if (child == 0) {
-		for (i = 0; i < n + 2; i++)
+		for (i = 0; i < n + 2; i++) {
 			sys_yield();
+			touch_fpu(fpu);
+		}
 		exit();
 	}
 	sys_yield();			// let the child start
-	start("yield-switch");
-	for (i = 0; i < n; i++)
+	start(name);
+	for (i = 0; i < n; i++) {
 		sys_yield();
+		touch_fpu(fpu);
+	}
 	stop(2 * n);
 	wait_env_gone(child);
 }
@@ -286,7 +301,8 @@ umain(int argc, char **argv)
 	cprintf("bench clock %llu\n", read_tsc());
 	bench_null_syscall();
 	bench_yield_alone();
-	bench_yield_pair();
+	yield_pair("yield-switch", false);
+	yield_pair("fpu-yield-switch", true);
 	bench_demand_zero();
 	bench_cow_fault();
 	bench_fork("fork-small", 0);

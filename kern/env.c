@@ -25,6 +25,7 @@
 #include <kern/demand.h>
 #include <kern/rmap.h>
 #include <kern/swap.h>
+#include <kern/fpu.h>
 
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
@@ -236,6 +237,7 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	else
 		env_segs[i].fs = env_segs[i].gs = GD_UD | 3;
 	swap_env_init(e, parent);
+	fpu_env_init(e);
 	e->env_type = ENV_TYPE_USER;
 	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;
@@ -388,6 +390,7 @@ env_free(struct Env *e)
 	page_decref(pa2page(PADDR(pgdir)));
 	regions_free(env_regions(e));
 	swap_env_free(e);
+	fpu_env_free(e);
 
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;
@@ -466,8 +469,10 @@ user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
 void
 env_leave_cpu(void)
 {
-	if (curenv)
+	if (curenv) {
 		save_user_segs(curenv);
+		fpu_switch_out(curenv);
+	}
 	curenv = NULL;
 }
 
@@ -493,8 +498,10 @@ env_run(struct Env *e)
 	if (e != prev) {
 		// e is this CPU's from here on, so prev may be queued again
 		// (and run elsewhere, with the segment registers saved now).
-		if (prev)
+		if (prev) {
 			save_user_segs(prev);
+			fpu_switch_out(prev);
+		}
 		curenv = e;
 		thiscpu->cpu_switches++;
 		if (prev && prev->env_status == ENV_RUNNING)

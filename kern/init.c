@@ -22,6 +22,7 @@
 #include <kern/demand.h>
 #include <kern/swap.h>
 #include <kern/programs.h>
+#include <kern/fpu.h>
 
 // What plain `make qemu` runs: a few envs taking turns on the CPUs.
 #define DEMO_PROGRAMS	"yield yield yield"
@@ -46,6 +47,7 @@ i386_init(void)
 
 	read_test_options();		// the grader's settings, if any
 	mem_init();			// page allocator and kern_pgdir
+	fpu_init_cpu();			// CR0 and CR4 final: FPU state per env
 	region_init();			// region descriptors
 	check_regions();
 	demand_init();			// the zero page
@@ -122,6 +124,7 @@ mp_main(void)
 	// cpunum() knows.
 	cpu_setup((KSTACKTOP - 1 - read_esp()) >> KSTKSHIFT);
 	load_pgdir(kern_pgdir);
+	fpu_init_cpu();
 	cprintf("SMP: CPU %d starting\n", cpunum());
 
 	lapic_init();

@@ -47,7 +47,9 @@ mpentry_start:
 	movl	%eax, %cr3
 	lgdt	MPBOOTPHYS(gdtdesc)
 	movl	%cr0, %eax
-	orl	$(CR0_PE | CR0_PG | CR0_WP), %eax
+	# AM as on the boot CPU (mem_init): user alignment checks work on
+	# every CPU.  fpu_init_cpu sets the FPU's bits later.
+	orl	$(CR0_PE | CR0_PG | CR0_WP | CR0_AM), %eax
 	movl	%eax, %cr0
 	ljmpl	$CODE_SEL, $MPBOOTPHYS(start32)
 

@@ -29,6 +29,7 @@
 #include <kern/demand.h>
 #include <kern/swap.h>
 #include <kern/ide.h>
+#include <kern/fpu.h>
 #include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
@@ -219,6 +220,10 @@ trap_dispatch(struct Trapframe *tf)
 		return;
 	case IRQ_OFFSET + IRQ_TIMER:
 		sched_yield();		// does not return
+	case T_DEVICE:
+		if ((tf->tf_cs & 3) && fpu_claim())
+			return;
+		break;
 	}
 	if (!device_interrupt(tf->tf_trapno))
 		unexpected_trap(tf);
