@@ -295,6 +295,27 @@ bench_swap_roundtrip(void)
 	sys_region_unmap(0, va, 2 * PGSIZE);
 }
 
+static void
+skip_ud2(struct UExcframe *uxf)
+{
+	uxf->uxf_utf.utf_eip += 2;
+}
+
+// An invalid opcode the program handles itself: the kernel's delivery,
+// the handler, and the resume through lib/excentry.S.
+static void
+bench_uexcept(void)
+{
+	int i, n = 1000;
+
+	set_exception_handler(skip_ud2, 1 << T_ILLOP);
+	start("uexcept-roundtrip");
+	for (i = 0; i < n; i++)
+		asm volatile("ud2");
+	stop(n);
+	set_exception_handler(skip_ud2, 0);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -305,6 +326,7 @@ umain(int argc, char **argv)
 	yield_pair("fpu-yield-switch", true);
 	bench_demand_zero();
 	bench_cow_fault();
+	bench_uexcept();
 	bench_fork("fork-small", 0);
 	bench_fork("fork-1MiB", 256);
 	bench_fork("fork-4MiB", 1024);

@@ -42,6 +42,11 @@ void	exit(void) __attribute__((noreturn));
 void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
 void	_pgfault_upcall(void);
 
+// exception.c and excentry.S: traps is a mask of 1 << T_... (UEXC_TRAPS)
+void	set_exception_handler(void (*handler)(struct UExcframe *uxf),
+			      uint32_t traps);
+void	_exception_upcall(void);
+
 // readline.c
 char*	readline(const char *buf);
 
@@ -75,6 +80,9 @@ int	sys_region_query(envid_t env, void *va, struct RegionInfo *info);
 int	sys_env_set_frame_limit(envid_t env, unsigned limit);
 int	sys_env_set_swap_policy(envid_t env, int policy);
 int	sys_vm_stat(envid_t env, struct VmStat *st);
+// Exceptions the env takes itself (inc/trap.h).
+int	sys_env_set_exception_upcall(envid_t env, void *upcall,
+				     uint32_t traps);
 
 /*
  * exofork is inlined: the child starts life returning from this very

@@ -30,6 +30,8 @@ enum {
 	SYS_env_set_frame_limit,
 	SYS_env_set_swap_policy,
 	SYS_vm_stat,
+	// User exception handlers (inc/trap.h).
+	SYS_env_set_exception_upcall,
 	NSYSCALLS
 };
 

@@ -83,6 +83,23 @@ struct UTrapframe {
 	uintptr_t utf_esp;
 } __attribute__((packed));
 
+// What the kernel pushes for an exception an env takes itself
+// (sys_env_set_exception_upcall): the trap number, then the same frame
+// as a page fault's, with utf_fault_va 0 and utf_err the processor's
+// error code (0 for an exception that has none).
+struct UExcframe {
+	uint32_t uxf_trapno;
+	struct UTrapframe uxf_utf;
+} __attribute__((packed));
+
+// The exceptions an env may take itself, as a mask of 1 << trap number.
+// Page faults have their own upcall; device-not-available is the FPU's
+// (kern/fpu.c).  Breakpoint and debug go to the monitor unless asked for.
+#define UEXC_TRAPS	((1 << T_DIVIDE) | (1 << T_DEBUG) | (1 << T_BRKPT) \
+			 | (1 << T_OFLOW) | (1 << T_BOUND) | (1 << T_ILLOP) \
+			 | (1 << T_STACK) | (1 << T_GPFLT) | (1 << T_FPERR) \
+			 | (1 << T_ALIGN) | (1 << T_SIMDERR))
+
 #endif /* !__ASSEMBLER__ */
 
 #endif

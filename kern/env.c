@@ -26,6 +26,7 @@
 #include <kern/rmap.h>
 #include <kern/swap.h>
 #include <kern/fpu.h>
+#include <kern/uexcept.h>
 
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
@@ -238,6 +239,7 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 		env_segs[i].fs = env_segs[i].gs = GD_UD | 3;
 	swap_env_init(e, parent);
 	fpu_env_init(e);
+	uexcept_env_init(e);
 	e->env_type = ENV_TYPE_USER;
 	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;

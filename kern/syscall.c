@@ -19,6 +19,7 @@
 #include <kern/region_syscall.h>
 #include <kern/demand.h>
 #include <kern/swap.h>
+#include <kern/uexcept.h>
 #include <kern/swapslot.h>
 #include <kern/rmap.h>
 
@@ -565,6 +566,8 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_env_set_swap_policy(a1, a2);
 	case SYS_vm_stat:
 		return sys_vm_stat(a1, a2);
+	case SYS_env_set_exception_upcall:
+		return sys_env_set_exception_upcall(a1, (void *) a2, a3);
 	default:
 		return -E_INVAL;
 	}

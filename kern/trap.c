@@ -30,6 +30,7 @@
 #include <kern/swap.h>
 #include <kern/ide.h>
 #include <kern/fpu.h>
+#include <kern/uexcept.h>
 #include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
@@ -94,8 +95,9 @@ trap_init(void)
 	for (v = 0; v < n; v++) {
 		if (!trap_entries[v])
 			continue;
-		// User code may raise only int3 and the system call.
-		dpl = (v == T_BRKPT || v == T_SYSCALL) ? 3 : 0;
+		// User code may raise only int3, into (overflow) and the
+		// system call; any other int n is a general protection fault.
+		dpl = (v == T_BRKPT || v == T_OFLOW || v == T_SYSCALL) ? 3 : 0;
 		// Interrupt gates: the kernel always starts with IF clear.
 		SETGATE(idt[v], 0, GD_KT, trap_entries[v], dpl);
 	}
@@ -206,11 +208,21 @@ device_interrupt(uint32_t trapno)
 	return false;
 }
 
+static void deliver_exception(struct Trapframe *tf, void *upcall);
+
 // Interrupts and exceptions but the two hot ones, system calls and
-// user page faults, which trap() handles itself.
+// user page faults, which trap() handles itself.  A user exception the
+// env takes itself goes to it first.
 static void
 trap_dispatch(struct Trapframe *tf)
 {
+	void *upcall;
+
+	if (tf->tf_trapno < IRQ_OFFSET && (tf->tf_cs & 3)
+	    && (upcall = uexcept_upcall(curenv, tf->tf_trapno))) {
+		deliver_exception(tf, upcall);
+		return;
+	}
 	switch (tf->tf_trapno) {
 	case T_BRKPT:
 	case T_DEBUG:
@@ -374,14 +386,68 @@ writable_now(struct Env *e, uintptr_t va)
 }
 
 /*
+ * Switch tf to upcall on e's exception stack, with a struct UTrapframe
+ * of tf there and `below` bytes under it for the caller to fill (esp
+ * points at them); returns the frame, whose utf_fault_va is the
+ * caller's too.  A fault on the exception stack itself (a nested one)
+ * pushes below the trap-time esp, leaving one empty word.  An env with
+ * no usable exception stack or a bad upcall is destroyed: user_mem_assert
+ * names the bad address and does not return.
+ */
+static struct UTrapframe *
+push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
+		  size_t below)
+{
+	struct UTrapframe *utf;
+	uintptr_t top, bottom;
+
+	top = UXSTACKTOP;
+	if (tf->tf_esp >= UXSTACKTOP - PGSIZE && tf->tf_esp < UXSTACKTOP)
+		top = tf->tf_esp - sizeof(uint32_t);
+	utf = (struct UTrapframe *) (top - sizeof(struct UTrapframe));
+	bottom = (uintptr_t) utf - below;
+
+	// The frame must lie in the exception stack page, user-writable, and
+	// the upcall in a user page.
+	if (bottom < UXSTACKTOP - PGSIZE || !writable_now(e, bottom))
+		user_mem_assert(e, (void *) bottom, top - bottom, PTE_W);
+	if (!user_page_ok(e->env_pgdir, (uintptr_t) upcall, PTE_U)
+	    && !demand_page_ok(e, (uintptr_t) upcall, PTE_U))
+		user_mem_assert(e, upcall, 1, 0);
+
+	// The env's own page directory is loaded: write its stack directly.
+	utf->utf_err = tf->tf_err;
+	// Field by field: in these packed structs a struct copy is compiled
+	// as a cautious byte-aligned loop, and this is a hot path.
+	utf->utf_regs.reg_edi = tf->tf_regs.reg_edi;
+	utf->utf_regs.reg_esi = tf->tf_regs.reg_esi;
+	utf->utf_regs.reg_ebp = tf->tf_regs.reg_ebp;
+	utf->utf_regs.reg_oesp = tf->tf_regs.reg_oesp;
+	utf->utf_regs.reg_ebx = tf->tf_regs.reg_ebx;
+	utf->utf_regs.reg_edx = tf->tf_regs.reg_edx;
+	utf->utf_regs.reg_ecx = tf->tf_regs.reg_ecx;
+	utf->utf_regs.reg_eax = tf->tf_regs.reg_eax;
+	utf->utf_eip = tf->tf_eip;
+	utf->utf_eflags = tf->tf_eflags;
+	utf->utf_esp = tf->tf_esp;
+
+	tf->tf_esp = bottom;
+	tf->tf_eip = (uintptr_t) upcall;
+	// The upcall starts as C code expects, not single-stepping (it
+	// would trap at once, and again in each nested frame) and with no
+	// alignment checks; utf_eflags keeps what the env had.
+	tf->tf_eflags &= ~(FL_TF | FL_DF | FL_AC);
+	return utf;
+}
+
+/*
  * A page fault in user mode (in the kernel it is a bug: trap_kernel
  * panics).  The first touch of a region page is the kernel's to serve
  * (kern/demand.c), and the env resumes as if nothing happened.  For any
- * other fault, an env with an upcall gets a struct UTrapframe pushed on
- * its exception stack and resumes in the upcall; a nested fault
- * (already on that stack) pushes below the trap-time esp, leaving one
- * empty word.  An env with no upcall, no usable exception stack or a
- * bad upcall is destroyed, as is one the kernel has no page left for.
+ * other fault, an env with an upcall resumes there with a struct
+ * UTrapframe on its exception stack (push_upcall_frame).  An env with no
+ * upcall, no usable exception stack or a bad upcall is destroyed, as is
+ * one the kernel has no page left for.
  */
 static void
 page_fault_handler(struct Trapframe *tf)
@@ -389,8 +455,6 @@ page_fault_handler(struct Trapframe *tf)
 	uint32_t fault_va = rcr2();
 	struct Env *e = curenv;
 	struct RegionSet *s = env_regions(e);
-	struct UTrapframe *utf;
-	uintptr_t top;
 	int r;
 
 	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
@@ -413,39 +477,18 @@ page_fault_handler(struct Trapframe *tf)
 		env_destroy(e);
 		return;
 	}
+	push_upcall_frame(e, tf, e->env_pgfault_upcall, 0)->utf_fault_va =
+		fault_va;
+}
 
-	top = UXSTACKTOP;
-	if (tf->tf_esp >= UXSTACKTOP - PGSIZE && tf->tf_esp < UXSTACKTOP)
-		top = tf->tf_esp - sizeof(uint32_t);
-	utf = (struct UTrapframe *) (top - sizeof(struct UTrapframe));
+// An exception from user mode that e asked for: resume in upcall with a
+// struct UExcframe.
+static void
+deliver_exception(struct Trapframe *tf, void *upcall)
+{
+	struct UTrapframe *utf;
 
-	// The frame must lie in the exception stack page, user-writable, and
-	// the upcall in a user page.  If not, user_mem_assert names the bad
-	// address and destroys the env (and does not return).
-	if ((uintptr_t) utf < UXSTACKTOP - PGSIZE
-	    || !writable_now(e, (uintptr_t) utf))
-		user_mem_assert(e, utf, sizeof(*utf), PTE_W);
-	if (!user_page_ok(e->env_pgdir, (uintptr_t) e->env_pgfault_upcall, PTE_U)
-	    && !demand_page_ok(e, (uintptr_t) e->env_pgfault_upcall, PTE_U))
-		user_mem_assert(e, e->env_pgfault_upcall, 1, 0);
-
-	// The env's own page directory is loaded: write its stack directly.
-	utf->utf_fault_va = fault_va;
-	utf->utf_err = tf->tf_err;
-	// Field by field: in these packed structs a struct copy is compiled
-	// as a cautious byte-aligned loop, and this is a hot path.
-	utf->utf_regs.reg_edi = tf->tf_regs.reg_edi;
-	utf->utf_regs.reg_esi = tf->tf_regs.reg_esi;
-	utf->utf_regs.reg_ebp = tf->tf_regs.reg_ebp;
-	utf->utf_regs.reg_oesp = tf->tf_regs.reg_oesp;
-	utf->utf_regs.reg_ebx = tf->tf_regs.reg_ebx;
-	utf->utf_regs.reg_edx = tf->tf_regs.reg_edx;
-	utf->utf_regs.reg_ecx = tf->tf_regs.reg_ecx;
-	utf->utf_regs.reg_eax = tf->tf_regs.reg_eax;
-	utf->utf_eip = tf->tf_eip;
-	utf->utf_eflags = tf->tf_eflags;
-	utf->utf_esp = tf->tf_esp;
-
-	tf->tf_esp = (uintptr_t) utf;
-	tf->tf_eip = (uintptr_t) e->env_pgfault_upcall;
+	utf = push_upcall_frame(curenv, tf, upcall, sizeof(uint32_t));
+	utf->utf_fault_va = 0;
+	((struct UExcframe *) tf->tf_esp)->uxf_trapno = tf->tf_trapno;
 }

@@ -31,7 +31,10 @@ _pgfault_upcall:
 	call	*%eax
 	addl	$4, %esp
 	/* esp -> UTrapframe again; the handler may have used any
-	   caller-saved register, all of which we restore below. */
+	   caller-saved register, all of which we restore below.
+	   _exception_upcall (lib/excentry.S) resumes here too. */
+	.globl	_utf_resume
+_utf_resume:
 
 	/* Push utf_eip onto the trap-time stack: store it in the word
 	   below utf_esp and make utf_esp point at it. */

@@ -166,6 +166,13 @@ sys_env_set_swap_policy(envid_t envid, int policy)
 	return syscall_raw(SYS_env_set_swap_policy, envid, policy, 0, 0, 0);
 }
 
+int
+sys_env_set_exception_upcall(envid_t envid, void *upcall, uint32_t traps)
+{
+	return syscall_raw(SYS_env_set_exception_upcall, envid,
+			   (uint32_t) upcall, traps, 0, 0);
+}
+
 // Written first, as for sys_region_query.
 int
 sys_vm_stat(envid_t envid, struct VmStat *st)

@@ -635,6 +635,21 @@ fz_env_set_pgfault_upcall(void)
 	     expect(t.kind, ARGS_OK) & ~ERR(E_NO_MEM));
 }
 
+// Exceptions are none of ours: our own mask stays empty (a random one
+// may still be refused), a victim's is anything.
+static void
+fz_env_set_exception_upcall(void)
+{
+	struct target t = pick_env();
+	uint32_t traps = below(2) ? rand32() & UEXC_TRAPS : rand32();
+
+	if (t.kind == SELF && !(traps & ~UEXC_TRAPS))
+		traps = 0;
+	call(SYS_env_set_exception_upcall, t.id, pick_va(), traps, 0, 0,
+	     expect(t.kind, traps & ~UEXC_TRAPS ? ARGS_BAD : ARGS_OK)
+	     & ~ERR(E_NO_MEM));
+}
+
 // Half the time to an env that waits for a message, if one does.
 static void
 fz_ipc_try_send(void)
@@ -812,6 +827,7 @@ static const struct {
 	{ 6, fz_env_destroy },
 	{ 8, fz_env_set_status },
 	{ 6, fz_env_set_pgfault_upcall },
+	{ 3, fz_env_set_exception_upcall },
 	{ 12, fz_ipc_try_send },
 	{ 1, fz_ipc_recv },
 	{ 3, fz_cputs },
