@@ -323,7 +323,6 @@ umain(int argc, char **argv)
 	bench_null_syscall();
 	bench_yield_alone();
 	yield_pair("yield-switch", false);
-	yield_pair("fpu-yield-switch", true);
 	bench_demand_zero();
 	bench_cow_fault();
 	bench_uexcept();
@@ -334,6 +333,9 @@ umain(int argc, char **argv)
 	bench_fork_exit();
 	bench_demand_zero_kernel();
 	bench_fork_untouched();
+	// After the forks: from here on the program has FPU registers for
+	// each fork to copy.
+	yield_pair("fpu-yield-switch", true);
 	bench_swap_roundtrip();		// last: it locks the program's pages
 	cprintf("bench clock %llu\n", read_tsc());
 	cprintf("bench done\n");

@@ -238,7 +238,7 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	else
 		env_segs[i].fs = env_segs[i].gs = GD_UD | 3;
 	swap_env_init(e, parent);
-	fpu_env_init(e);
+	fpu_env_init(e, parent);
 	uexcept_env_init(e);
 	e->env_type = ENV_TYPE_USER;
 	env_set_status(e, ENV_NOT_RUNNABLE);

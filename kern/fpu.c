@@ -10,7 +10,8 @@
  * with FXSAVE and sets TS again.  An env that never touches the FPU
  * costs one comparison per switch; one that does, a trap and a restore
  * per run plus a save when it leaves.  Its state is always in memory
- * while it is off its CPU, so it may run next on any CPU.
+ * while it is off its CPU, so it may run next on any CPU.  A new env
+ * starts clean, a forked one with its parent's registers.
  *
  * The kernel itself uses none of these registers (it is built with
  * -mno-sse -mno-mmx and no floating point): a device-not-available trap
@@ -133,11 +134,27 @@ fpu_save(void)
 	lcr0(rcr0() | CR0_TS);
 }
 
-// A new env in slot e: it starts with the clean state.
+/*
+ * A new env in slot e.  A child of parent (exofork) starts with a copy
+ * of parent's registers, as it has of the others: the control words
+ * (rounding, precision, exception masks) are preserved across calls by
+ * the i386 calling convention, so a program that set them and forked
+ * expects its child to have them.  An env with no parent starts clean.
+ */
 void
-fpu_env_init(struct Env *e)
+fpu_env_init(struct Env *e, struct Env *parent)
 {
-	fpu_saved[ENVX(e->env_id)] = false;
+	int i = ENVX(e->env_id), p = parent ? ENVX(parent->env_id) : 0;
+
+	if (parent && thiscpu->cpu_fpu_env == parent) {
+		fxsave(&env_fpu[i]);
+		fpu_saved[i] = true;
+	} else if (parent && fpu_saved[p]) {
+		env_fpu[i] = env_fpu[p];
+		fpu_saved[i] = true;
+	} else {
+		fpu_saved[i] = false;
+	}
 }
 
 // e is being freed: its registers, if live here, are nobody's now.  (An

@@ -16,7 +16,7 @@ struct Env;
 void	fpu_init_cpu(void);
 bool	fpu_claim(void);
 void	fpu_save(void);
-void	fpu_env_init(struct Env *e);
+void	fpu_env_init(struct Env *e, struct Env *parent);
 void	fpu_env_free(struct Env *e);
 
 // e leaves this CPU: if the FPU registers are its, save them.  Inline:

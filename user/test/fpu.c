@@ -1,14 +1,19 @@
 /*
- * Each env has x87, MMX and SSE registers of its own.  The parent works
- * out, alone, what each worker will compute: an x87 series in C (doubles
- * are x87 code here) and an SSE one in assembly, with a rounding mode of
- * the worker's own in the x87 control word and in MXCSR.  Then the
- * workers compute them all at once, preempted by the timer at any
- * instruction and yielding in between, and must get the same bits.  They
- * also fill all eight XMM and x87 registers, yield with them live, and
- * check every bit afterwards; and each starts, as every new env does,
- * with a clean state (FNINIT's, nothing of the parent's).  Run on 1 CPU
- * and on several.
+ * Each env has x87, MMX and SSE registers of its own.  The program,
+ * started by the kernel, must start with a clean FPU (FNINIT's state,
+ * every register zero).  It works out, alone, what each worker will
+ * compute: an x87 series in C (doubles are x87 code here) and an SSE one
+ * in assembly, with a rounding mode of the worker's own in the x87
+ * control word and in MXCSR.  A first child leaves registers of its own
+ * behind in its slot and exits; then the workers are forked, one into
+ * that slot, and each must have exactly the registers the parent had at
+ * the fork.  They compute all at once, preempted by the timer at any
+ * instruction and yielding in between, and must get the same bits; and
+ * they fill all eight XMM and x87 registers, yield with them live, and
+ * check every bit afterwards.  Run on 1 CPU and on several.
+ *
+ * The C code here uses no XMM register (user programs are built with
+ * -mno-sse), so the assembly need not declare the ones it changes.
  */
 #include <inc/lib.h>
 
@@ -86,7 +91,7 @@ sse_series(int w)
 		"movsd %%xmm0, %0\n"
 		: "=m" (bits), "+r" (k)
 		: "r" (base), "i" (TERMS)
-		: "eax", "xmm0", "xmm1", "xmm2", "xmm3", "memory");
+		: "eax", "memory");
 	return bits;
 }
 
@@ -133,8 +138,8 @@ regs_across_yield(uint32_t seed)
 		: "+a" (num)
 		: [in] "r" (in), [fin] "r" (fin), [out] "r" (out),
 		  [fout] "r" (fout), [trap] "i" (T_SYSCALL)
-		: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-		  "xmm7", "memory", "cc");
+		: "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)",
+		  "st(7)", "memory", "cc");
 	for (i = 0; i < 8; i++) {
 		bad += memcmp(in[i], out[i], sizeof(in[i])) != 0;
 		bad += fin[i] != fout[i];
@@ -142,37 +147,76 @@ regs_across_yield(uint32_t seed)
 	return bad;
 }
 
-// Does this env start with the clean state: FNINIT's control word,
-// MXCSR's default, and zero in every XMM register?
-static bool
-starts_clean(void)
+// This env's FPU registers, as FXSAVE writes them.
+struct FxImage {
+	uint16_t fcw, fsw;
+	uint8_t ftw, pad;
+	uint16_t fop;
+	uint32_t fip, fcs, fdp, fds;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];
+	uint8_t xmm[8][16];
+	uint8_t rest[224];
+} __attribute__((aligned(16)));
+
+static void
+save_image(struct FxImage *im)
 {
-	uint32_t xmm[8][4], mxcsr;
-	uint16_t fcw;
+	asm volatile("fxsave %0" : "=m" (*im));
+}
+
+// Is this env's state FNINIT's, with MXCSR's default and every x87 and
+// XMM register zero?
+static bool
+state_is_clean(void)
+{
+	static struct FxImage im;
+	static const uint8_t zero[8][16];
+
+	save_image(&im);
+	return im.fcw == FCW_CLEAN && im.fsw == 0 && im.ftw == 0
+		&& im.mxcsr == MXCSR_CLEAN && !memcmp(im.st, zero, sizeof(zero))
+		&& !memcmp(im.xmm, zero, sizeof(zero));
+}
+
+// Does this env have the control words and XMM registers of *at?
+static bool
+state_is(const struct FxImage *at)
+{
+	static struct FxImage im;
+
+	save_image(&im);
+	return im.fcw == at->fcw && im.mxcsr == at->mxcsr
+		&& !memcmp(im.xmm, at->xmm, sizeof(im.xmm));
+}
+
+// Put pattern seed in the eight XMM registers, and leave them there.
+static void
+fill_xmm(uint32_t seed)
+{
+	static uint32_t v[8][4];
 	int i, j;
 
-	asm volatile("fnstcw %0; stmxcsr %1" : "=m" (fcw), "=m" (mxcsr));
-	asm volatile(
-		"movdqu %%xmm0, 0(%0)\n movdqu %%xmm1, 16(%0)\n"
-		"movdqu %%xmm2, 32(%0)\n movdqu %%xmm3, 48(%0)\n"
-		"movdqu %%xmm4, 64(%0)\n movdqu %%xmm5, 80(%0)\n"
-		"movdqu %%xmm6, 96(%0)\n movdqu %%xmm7, 112(%0)\n"
-		: : "r" (xmm) : "memory");
 	for (i = 0; i < 8; i++)
 		for (j = 0; j < 4; j++)
-			if (xmm[i][j])
-				return false;
-	return fcw == FCW_CLEAN && mxcsr == MXCSR_CLEAN;
+			v[i][j] = seed * (4 * i + j + 1);
+	asm volatile(
+		"movdqu 0(%0), %%xmm0\n movdqu 16(%0), %%xmm1\n"
+		"movdqu 32(%0), %%xmm2\n movdqu 48(%0), %%xmm3\n"
+		"movdqu 64(%0), %%xmm4\n movdqu 80(%0), %%xmm5\n"
+		"movdqu 96(%0), %%xmm6\n movdqu 112(%0), %%xmm7\n"
+		: : "r" (v) : "memory");
 }
 
 static int
-work(int w, const struct Results *want)
+work(int w, const struct Results *want, const struct FxImage *at_fork)
 {
 	struct Results got;
 	int i, bad = 0;
 
-	if (!starts_clean()) {
-		cprintf("fpu: FAIL: worker %d did not start clean\n", w);
+	if (!state_is(at_fork)) {
+		cprintf("fpu: FAIL: worker %d [%08x] does not have its parent's "
+			"registers\n", w, thisenv->env_id);
 		bad++;
 	}
 	for (i = 0; i < ROUNDS; i++) {
@@ -190,24 +234,52 @@ work(int w, const struct Results *want)
 	return bad;
 }
 
+// A child that leaves registers of its own in its slot's save area
+// (it yields with them live), then exits; its slot is the next fork's.
+static void
+leave_registers_behind(void)
+{
+	envid_t id;
+
+	if ((id = fork()) < 0)
+		panic("fpu: fork: %e", id);
+	if (id == 0) {
+		set_modes(3);
+		fill_xmm(0xbad);
+		sys_yield();
+		sys_yield();
+		exit();
+	}
+	wait_env_gone(id);
+}
+
 void
 umain(int argc, char **argv)
 {
+	static struct FxImage at_fork;
 	struct Results want[NWORKERS];
 	envid_t id;
 	int w, bad = 0;
 
+	if (!state_is_clean()) {
+		cprintf("fpu: FAIL: the program did not start clean\n");
+		bad++;
+	}
 	for (w = 0; w < NWORKERS; w++)
 		compute(w, &want[w]);
 	if (sys_page_alloc(0, (void *) SHARED, PERM | PTE_SHARE) < 0)
 		panic("fpu: no shared page");
-	// Live values a new env must not see.
-	regs_across_yield(0x5eed);
+	leave_registers_behind();
+	// What the workers must find: a rounding mode and XMM values of
+	// ours, live across each fork.
+	set_modes(2);
+	fill_xmm(0x5eed);
+	save_image(&at_fork);
 	for (w = 0; w < NWORKERS; w++) {
 		if ((id = fork()) < 0)
 			panic("fpu: fork: %e", id);
 		if (id == 0) {
-			SHARED[w] = work(w, &want[w]) + 1;
+			SHARED[w] = work(w, &want[w], &at_fork) + 1;
 			return;
 		}
 	}
