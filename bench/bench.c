@@ -156,7 +156,7 @@ bench_cow_fault(void)
 // fork, timed in the parent until fork returns, with npages extra pages
 // touched.
 static void
-bench_fork(const char *name, int npages)
+bench_fork(const char *name, int npages, envid_t (*forkfn)(void))
 {
 	int i, n = 20;
 	envid_t child[20];
@@ -167,7 +167,7 @@ bench_fork(const char *name, int npages)
 	start(name);
 	for (i = 0; i < n; i++) {
 		t = read_tsc();
-		if ((child[i] = fork()) < 0)
+		if ((child[i] = forkfn()) < 0)
 			panic("fork: %e", child[i]);
 		if (child[i] == 0)
 			exit();
@@ -253,7 +253,7 @@ bench_fork_untouched(void)
 	if ((r = sys_region_map(0, &va, 1 << 30, PTE_P | PTE_U | PTE_W,
 				REGION_FIXED)) < 0)
 		panic("region_map: %e", r);
-	bench_fork("fork-1GiB-untouched", 0);
+	bench_fork("fork-1GiB-untouched", 0, fork);
 	sys_region_unmap(0, va, 1 << 30);
 }
 
@@ -326,9 +326,10 @@ umain(int argc, char **argv)
 	bench_demand_zero();
 	bench_cow_fault();
 	bench_uexcept();
-	bench_fork("fork-small", 0);
-	bench_fork("fork-1MiB", 256);
-	bench_fork("fork-4MiB", 1024);
+	bench_fork("fork-small", 0, fork);
+	bench_fork("sfork-small", 0, sfork);
+	bench_fork("fork-1MiB", 256, fork);
+	bench_fork("fork-4MiB", 1024, fork);
 	bench_ipc();
 	bench_fork_exit();
 	bench_demand_zero_kernel();
