@@ -22,6 +22,12 @@ typedef int32_t envid_t;
 #define NENV			(1 << LOG2NENV)
 #define ENVX(envid)		((envid) & (NENV - 1))
 
+// Scheduling priorities (sys_env_set_priority): the highest runnable
+// env runs.  An env starts at its parent's, the first ones at the
+// default.
+#define NPRIO			8
+#define ENV_PRIO_DEFAULT	4
+
 enum {
 	ENV_FREE = 0,
 	ENV_DYING,

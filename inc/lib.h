@@ -83,6 +83,8 @@ int	sys_vm_stat(envid_t env, struct VmStat *st);
 // Exceptions the env takes itself (inc/trap.h).
 int	sys_env_set_exception_upcall(envid_t env, void *upcall,
 				     uint32_t traps);
+// Scheduling priority, 0 to NPRIO - 1 (inc/env.h).
+int	sys_env_set_priority(envid_t env, int prio);
 
 /*
  * exofork is inlined: the child starts life returning from this very

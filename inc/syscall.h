@@ -32,6 +32,8 @@ enum {
 	SYS_vm_stat,
 	// User exception handlers (inc/trap.h).
 	SYS_env_set_exception_upcall,
+	// Scheduling priorities (inc/env.h).
+	SYS_env_set_priority,
 	NSYSCALLS
 };
 

@@ -40,6 +40,7 @@ struct CpuInfo {
 	volatile bool cpu_tlb_flush;	// asked to flush its TLB
 	bool cpu_woken;			// halted, but sent a wake-up IPI
 	struct Env *cpu_fpu_env;	// whose state its FPU registers hold
+	volatile bool cpu_resched;	// choose again before user mode
 	// Counts since boot, each written by this CPU only, under the
 	// kernel lock (the monitor's cpus shows them):
 	unsigned cpu_switches;		// times it switched to an env

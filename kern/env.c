@@ -240,6 +240,7 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	swap_env_init(e, parent);
 	fpu_env_init(e, parent);
 	uexcept_env_init(e);
+	sched_env_init(e, parent);
 	e->env_type = ENV_TYPE_USER;
 	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;

@@ -21,7 +21,7 @@ void	fpu_env_free(struct Env *e);
 
 // e leaves this CPU: if the FPU registers are its, save them.  Inline:
 // for an env that never used the FPU, this test is all a switch costs.
-static inline void
+static inline void __attribute__((always_inline))
 fpu_switch_out(struct Env *e)
 {
 	if (__builtin_expect(thiscpu->cpu_fpu_env == e, 0))

@@ -1,16 +1,32 @@
 /*
- * Round-robin scheduling.
+ * Fixed-priority scheduling, round-robin within a priority.
  *
- * Runnable envs wait in a FIFO run queue: the env that gives up a CPU
- * goes to the tail, the head runs next.  Picking costs the same however
- * many envs exist.  Every status change goes through env_set_status,
- * which keeps the queue and the counts of live and blocked envs.
+ * Each env has a priority from 0 to NPRIO - 1 (inc/env.h); the highest
+ * runnable one runs.  Runnable envs wait in one FIFO queue per
+ * priority, and a bitmap says which queues are not empty, so picking
+ * costs the same however many envs exist.  The env that gives up a CPU
+ * goes to the tail of its queue.  Envs start at ENV_PRIO_DEFAULT, a
+ * child at its parent's priority, so programs that never set one are
+ * scheduled exactly round-robin, as before.
  *
- * The caller holds the kernel lock; env_run releases it on the way to
- * user mode, and sched_halt before halting, so a CPU with nothing to run
- * holds nothing.
+ * An env made runnable that outranks what some CPU runs takes that CPU
+ * at once: this CPU if its env ranks lowest (cpu_resched, seen on the
+ * way back to user mode), else the lowest-ranked CPU, told by IPI.
+ *
+ * Starvation: the head of a lower queue that has waited AGING_TICKS
+ * ticks of CPU 0's timer runs next, once, ahead of higher priorities,
+ * then goes back to the tail of its own queue.  So an env that can run
+ * always does within a bounded time, however busy higher priorities
+ * keep the CPUs.
+ *
+ * Every status change goes through env_set_status, which keeps the
+ * queues and the counts of live and blocked envs.  The caller holds the
+ * kernel lock; env_run releases it on the way to user mode, and
+ * sched_halt before halting, so a CPU with nothing to run holds
+ * nothing.
  */
 #include <inc/assert.h>
+#include <inc/error.h>
 #include <inc/x86.h>
 #include <kern/env.h>
 #include <kern/pmap.h>
@@ -19,38 +35,72 @@
 #include <kern/spinlock.h>
 #include <kern/trap.h>
 
-// struct Env's layout is fixed by the user ABI, so the queue's links
-// live beside envs[], indexed the same way.
+#define AGING_TICKS	5
+
+// struct Env's layout is fixed by the user ABI, so the queue's links and
+// the priorities live beside envs[], indexed the same way.
 static struct {
 	struct Env *next, *prev;
+	unsigned since;		// sched_ticks when it was queued
+	uint8_t prio;
 } runq_link[NENV];
-static struct Env *runq_head, *runq_tail;
+static struct Env *runq_head[NPRIO], *runq_tail[NPRIO];
+static uint32_t runq_levels;	// bit p: runq_head[p] is not NULL
 
+static unsigned sched_ticks;	// CPU 0's timer ticks
 static int nlive;	// envs not ENV_FREE
 static int nblocked;	// envs ENV_NOT_RUNNABLE
+static int nranked;	// envs not FREE at a priority but the default
 
 static void sched_halt(void) __attribute__((noreturn));
 
-static void
+static inline int __attribute__((always_inline))
+prio_of(struct Env *e)
+{
+	return runq_link[ENVX(e->env_id)].prio;
+}
+
+static inline void __attribute__((always_inline))
 runq_append(struct Env *e)
 {
-	int i = ENVX(e->env_id);
+	int i = ENVX(e->env_id), p = runq_link[i].prio;
 
 	runq_link[i].next = NULL;
-	runq_link[i].prev = runq_tail;
-	if (runq_tail)
-		runq_link[ENVX(runq_tail->env_id)].next = e;
+	runq_link[i].prev = runq_tail[p];
+	runq_link[i].since = sched_ticks;
+	if (runq_tail[p])
+		runq_link[ENVX(runq_tail[p]->env_id)].next = e;
 	else
-		runq_head = e;
-	runq_tail = e;
+		runq_head[p] = e;
+	runq_tail[p] = e;
+	runq_levels |= 1 << p;
+}
+
+static inline void __attribute__((always_inline))
+runq_remove(struct Env *e)
+{
+	int i = ENVX(e->env_id), p = runq_link[i].prio;
+	struct Env *next = runq_link[i].next, *prev = runq_link[i].prev;
+
+	if (prev)
+		runq_link[ENVX(prev->env_id)].next = next;
+	else
+		runq_head[p] = next;
+	if (next)
+		runq_link[ENVX(next->env_id)].prev = prev;
+	else
+		runq_tail[p] = prev;
+	if (!runq_head[p])
+		runq_levels &= ~(1 << p);
 }
 
 /*
  * A CPU halted in sched_halt would look for work only at its next timer
  * tick: wake one now that there is some.  cpu_woken keeps a CPU from
- * being sent a second IPI before it has woken from the first.
+ * being sent a second IPI before it has woken from the first.  Returns
+ * whether there was one to wake.
  */
-static void
+static bool
 wake_idle_cpu(void)
 {
 	struct CpuInfo *c;
@@ -59,24 +109,50 @@ wake_idle_cpu(void)
 		if (c->cpu_status == CPU_HALTED && !c->cpu_woken) {
 			c->cpu_woken = true;
 			lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
-			return;
+			return true;
 		}
+	return false;
 }
 
-static void
-runq_remove(struct Env *e)
-{
-	int i = ENVX(e->env_id);
-	struct Env *next = runq_link[i].next, *prev = runq_link[i].prev;
+// How many CPUs have cpu_resched set: while none has, the trap path
+// tests one global instead of its CPU's flag (sched_resched_here).
+volatile int sched_resched_pending;
 
-	if (prev)
-		runq_link[ENVX(prev->env_id)].next = next;
-	else
-		runq_head = next;
-	if (next)
-		runq_link[ENVX(next->env_id)].prev = prev;
-	else
-		runq_tail = prev;
+// Make CPU c choose again what to run, at its next return to user mode
+// (at once, for another CPU: the IPI interrupts its env).
+static void
+resched_cpu(struct CpuInfo *c)
+{
+	if (!c->cpu_resched) {
+		c->cpu_resched = true;
+		sched_resched_pending++;
+	}
+	if (c != thiscpu)
+		lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
+}
+
+/*
+ * e has just become runnable and no CPU is idle: if e outranks the env
+ * some CPU runs, preempt the lowest-ranked such CPU, this one first
+ * among equals (it needs no IPI).
+ */
+static void
+preempt_for(struct Env *e)
+{
+	struct CpuInfo *c, *low = NULL;
+	int p, lowp = prio_of(e);
+
+	if (curenv && prio_of(curenv) < lowp) {
+		low = thiscpu;
+		lowp = prio_of(curenv);
+	}
+	for (c = cpus; c < cpus + ncpu; c++)
+		if (c->cpu_env && (p = prio_of(c->cpu_env)) < lowp) {
+			low = c;
+			lowp = p;
+		}
+	if (low)
+		resched_cpu(low);
 }
 
 // Is e some CPU's current env?
@@ -106,29 +182,108 @@ env_set_status(struct Env *e, unsigned status)
 		runq_remove(e);
 	if (status == ENV_RUNNABLE) {
 		runq_append(e);
-		if (ncpu > 1)
-			wake_idle_cpu();
+		// With every priority the default, nothing outranks anything;
+		// an env a CPU just set aside outranks nothing it runs instead.
+		if (!(ncpu > 1 && wake_idle_cpu()) && nranked
+		    && old != ENV_RUNNING)
+			preempt_for(e);
 	}
 	nlive += (status != ENV_FREE) - (old != ENV_FREE);
 	nblocked += (status == ENV_NOT_RUNNABLE) - (old == ENV_NOT_RUNNABLE);
+	if (prio_of(e) != ENV_PRIO_DEFAULT)
+		nranked += (status != ENV_FREE) - (old != ENV_FREE);
 	e->env_status = status;
 }
 
+// A new env's priority: its parent's, or the default.  Before its
+// first status change.
+void
+sched_env_init(struct Env *e, struct Env *parent)
+{
+	runq_link[ENVX(e->env_id)].prio = parent ? prio_of(parent)
+						 : ENV_PRIO_DEFAULT;
+}
+
+// Run e at priority prio from now on.  Returns 0, or -E_INVAL for a
+// priority outside [0, NPRIO).
+int
+sched_set_priority(struct Env *e, int prio)
+{
+	int i = ENVX(e->env_id), was = runq_link[i].prio;
+	bool queued = e->env_status == ENV_RUNNABLE;
+
+	if (prio < 0 || prio >= NPRIO)
+		return -E_INVAL;
+	if (queued)
+		runq_remove(e);
+	nranked += (prio != ENV_PRIO_DEFAULT) - (was != ENV_PRIO_DEFAULT);
+	runq_link[i].prio = prio;
+	if (queued) {
+		runq_append(e);
+		preempt_for(e);
+	} else if (env_on_cpu(e) && runq_levels >> (prio + 1)) {
+		// Lowered below a waiting env, it gives up its CPU now.
+		resched_cpu(&cpus[e->env_cpunum]);
+	}
+	return 0;
+}
+
+// One tick of CPU 0's timer: the clock aging counts in.
+void
+sched_tick(void)
+{
+	sched_ticks++;
+}
+
+// Has the head of queue p waited AGING_TICKS?
+static bool
+aged(int p)
+{
+	struct Env *e = runq_head[p];
+
+	return e && sched_ticks - runq_link[ENVX(e->env_id)].since
+		>= AGING_TICKS;
+}
+
+// The queue to run from, when one is not empty: the lowest whose head
+// has aged, else the highest.
+static int
+next_level(void)
+{
+	int best = 31 - __builtin_clz(runq_levels), p;
+	uint32_t lower = runq_levels & ((1u << best) - 1);
+
+	for (; lower; lower &= lower - 1)
+		if (aged(p = __builtin_ctz(lower)))
+			return p;
+	return best;
+}
+
 /*
- * Run the env at the head of the run queue; if none waits, keep running
- * the current one; if that is not possible either, halt this CPU.  Envs
- * running on other CPUs are ENV_RUNNING, never in the queue, so no env
- * runs on two CPUs at once.
+ * Run the next env: the head of the highest queue (or an aged one), or
+ * the current env if it still may run and outranks it (an equal one
+ * takes turns with it); if neither, halt this CPU.  Envs running on
+ * other CPUs are ENV_RUNNING, never queued, so no env runs on two CPUs
+ * at once.
  */
 void
 sched_yield(void)
 {
 	struct Env *cur = curenv;
+	bool cur_ok = cur && cur->env_status == ENV_RUNNING;
+	int p;
 
 	assert(holding(&kernel_lock));
-	if (runq_head)
-		env_run(runq_head);
-	if (cur && cur->env_status == ENV_RUNNING)
+	if (sched_resched_here()) {
+		thiscpu->cpu_resched = false;
+		sched_resched_pending--;
+	}
+	if (runq_levels) {
+		p = next_level();
+		if (!cur_ok || p >= prio_of(cur) || aged(p))
+			env_run(runq_head[p]);
+	}
+	if (cur_ok)
 		env_run(cur);
 	sched_halt();
 }

@@ -1,4 +1,4 @@
-/* The round-robin scheduler. */
+/* The scheduler: fixed priorities, round-robin within each. */
 #ifndef JOS_KERN_SCHED_H
 #define JOS_KERN_SCHED_H
 #ifndef JOS_KERNEL
@@ -6,6 +6,7 @@
 #endif
 
 #include <inc/types.h>
+#include <kern/cpu.h>
 
 struct Env;
 
@@ -20,7 +21,25 @@ void	sched_yield(void) __attribute__((noreturn));
 // Change e's status.  The only way to: it keeps the run queue right.
 void	env_set_status(struct Env *e, unsigned status);
 
+// Priorities (inc/env.h): a new env's, and changing one; the clock of
+// aging (kern/sched.c).
+void	sched_env_init(struct Env *e, struct Env *parent);
+int	sched_set_priority(struct Env *e, int prio);
+void	sched_tick(void);
+
 // Is e the current env of some CPU (this one included)?
 bool	env_on_cpu(struct Env *e);
+
+// Must this CPU choose again what to run before it returns to user mode
+// (an env that outranks its own was made runnable)?  Cheap while no CPU
+// must: this is on every trap's way out.
+extern volatile int sched_resched_pending;
+
+static inline bool __attribute__((always_inline))
+sched_resched_here(void)
+{
+	return __builtin_expect(sched_resched_pending != 0, 0)
+		&& thiscpu->cpu_resched;
+}
 
 #endif

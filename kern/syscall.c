@@ -185,6 +185,21 @@ sys_env_set_status(envid_t envid, int status)
 	return 0;
 }
 
+// Run envid (itself or a child) at priority prio, in [0, NPRIO).
+// Returns 0, -E_INVAL or -E_BAD_ENV.
+static int
+sys_env_set_priority(envid_t envid, int prio)
+{
+	struct Env *e;
+	int r;
+
+	if (prio < 0 || prio >= NPRIO)
+		return -E_INVAL;
+	if ((r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	return sched_set_priority(e, prio);
+}
+
 static int
 sys_env_set_pgfault_upcall(envid_t envid, void *func)
 {
@@ -568,6 +583,8 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_vm_stat(a1, a2);
 	case SYS_env_set_exception_upcall:
 		return sys_env_set_exception_upcall(a1, (void *) a2, a3);
+	case SYS_env_set_priority:
+		return sys_env_set_priority(a1, a2);
 	default:
 		return -E_INVAL;
 	}

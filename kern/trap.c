@@ -231,6 +231,8 @@ trap_dispatch(struct Trapframe *tf)
 		monitor(tf);
 		return;
 	case IRQ_OFFSET + IRQ_TIMER:
+		if (cpunum() == 0)
+			sched_tick();
 		sched_yield();		// does not return
 	case T_DEVICE:
 		if ((tf->tf_cs & 3) && fpu_claim())
@@ -310,13 +312,14 @@ trap(struct Trapframe *tf)
 {
 	struct Env *cur;
 
-	if (ack_interrupt(tf->tf_trapno))
+	// An IPI may also ask this CPU to choose again (kern/sched.c).
+	if (ack_interrupt(tf->tf_trapno) && !sched_resched_here())
 		env_pop_tf(tf);
 	lock_kernel();
 	cur = curenv;
 	reap_if_dying(cur);
 	handle_user_trap(tf);
-	if (cur->env_status == ENV_RUNNING)
+	if (cur->env_status == ENV_RUNNING && !sched_resched_here())
 		env_resume(cur);
 	sched_yield();
 }

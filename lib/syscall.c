@@ -173,6 +173,12 @@ sys_env_set_exception_upcall(envid_t envid, void *upcall, uint32_t traps)
 			   (uint32_t) upcall, traps, 0, 0);
 }
 
+int
+sys_env_set_priority(envid_t envid, int prio)
+{
+	return syscall_raw(SYS_env_set_priority, envid, prio, 0, 0, 0);
+}
+
 // Written first, as for sys_region_query.
 int
 sys_vm_stat(envid_t envid, struct VmStat *st)

@@ -650,6 +650,21 @@ fz_env_set_exception_upcall(void)
 	     & ~ERR(E_NO_MEM));
 }
 
+// Our own priority stays the default, or the root could wait on us; a
+// victim's is anything, in range or not.
+static void
+fz_env_set_priority(void)
+{
+	struct target t = pick_env();
+	int prio = below(2) ? (int) below(NPRIO) : (int) rand32();
+	bool valid = prio >= 0 && prio < NPRIO;
+
+	if (t.kind == SELF && valid)
+		prio = ENV_PRIO_DEFAULT;
+	call(SYS_env_set_priority, t.id, prio, 0, 0, 0,
+	     expect(t.kind, valid ? ARGS_OK : ARGS_BAD) & ~ERR(E_NO_MEM));
+}
+
 // Half the time to an env that waits for a message, if one does.
 static void
 fz_ipc_try_send(void)
@@ -828,6 +843,7 @@ static const struct {
 	{ 8, fz_env_set_status },
 	{ 6, fz_env_set_pgfault_upcall },
 	{ 3, fz_env_set_exception_upcall },
+	{ 3, fz_env_set_priority },
 	{ 12, fz_ipc_try_send },
 	{ 1, fz_ipc_recv },
 	{ 3, fz_cputs },
