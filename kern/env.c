@@ -460,11 +460,17 @@ user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 void
 user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
 {
-	if (user_mem_check(env, va, len, perm | PTE_U) < 0) {
-		cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
-			env->env_id, user_mem_check_addr);
-		env_destroy(env);
-	}
+	if (user_mem_check(env, va, len, perm | PTE_U) < 0)
+		user_mem_fail(env, user_mem_check_addr);
+}
+
+// Destroy env for its bad address va, saying so as user_mem_assert does.
+void
+user_mem_fail(struct Env *env, uintptr_t va)
+{
+	cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
+		env->env_id, va);
+	env_destroy(env);
 }
 
 // This CPU stops running its env, which stays as it is (blocked, say):

@@ -26,6 +26,7 @@ void	env_free_current(void) __attribute__((noreturn));
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
 int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
 void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
+void	user_mem_fail(struct Env *env, uintptr_t va);
 
 /*
  * The env envid names, in *env_store.  0 means the current env (the

@@ -15,9 +15,10 @@
  *
  * Starvation: the head of a lower queue that has waited AGING_TICKS
  * ticks of CPU 0's timer runs next, once, ahead of higher priorities,
- * then goes back to the tail of its own queue.  So an env that can run
- * always does within a bounded time, however busy higher priorities
- * keep the CPUs.
+ * then goes back to the tail of its own queue; each queue gets such a
+ * turn at most once per AGING_TICKS.  So an env that can run always does
+ * within a bounded time, however busy higher priorities keep the CPUs,
+ * and they keep nearly all of it.
  *
  * Every status change goes through env_set_status, which keeps the
  * queues and the counts of live and blocked envs.  The caller holds the
@@ -35,7 +36,7 @@
 #include <kern/spinlock.h>
 #include <kern/trap.h>
 
-#define AGING_TICKS	5
+#define AGING_TICKS	10
 
 // struct Env's layout is fixed by the user ABI, so the queue's links and
 // the priorities live beside envs[], indexed the same way.
@@ -46,6 +47,7 @@ static struct {
 } runq_link[NENV];
 static struct Env *runq_head[NPRIO], *runq_tail[NPRIO];
 static uint32_t runq_levels;	// bit p: runq_head[p] is not NULL
+static unsigned aged_at[NPRIO];	// sched_ticks when p's head last ran aged
 
 static unsigned sched_ticks;	// CPU 0's timer ticks
 static int nlive;	// envs not ENV_FREE
@@ -235,27 +237,31 @@ sched_tick(void)
 	sched_ticks++;
 }
 
-// Has the head of queue p waited AGING_TICKS?
+// Has the head of queue p waited AGING_TICKS, and queue p had no aged
+// turn for as long?  (Once a queue holds AGING_TICKS envs, its head has
+// always waited that long: without the second rule, that queue would
+// run every tick, whatever outranked it.)
 static bool
 aged(int p)
 {
 	struct Env *e = runq_head[p];
 
-	return e && sched_ticks - runq_link[ENVX(e->env_id)].since
-		>= AGING_TICKS;
+	return e && sched_ticks - MAX(runq_link[ENVX(e->env_id)].since,
+				      aged_at[p]) >= AGING_TICKS;
 }
 
 // The queue to run from, when one is not empty: the lowest whose head
-// has aged, else the highest.
+// has aged (*by_age), else the highest.
 static int
-next_level(void)
+next_level(bool *by_age)
 {
 	int best = 31 - __builtin_clz(runq_levels), p;
 	uint32_t lower = runq_levels & ((1u << best) - 1);
 
-	for (; lower; lower &= lower - 1)
+	for (*by_age = true; lower; lower &= lower - 1)
 		if (aged(p = __builtin_ctz(lower)))
 			return p;
+	*by_age = false;
 	return best;
 }
 
@@ -270,7 +276,7 @@ void
 sched_yield(void)
 {
 	struct Env *cur = curenv;
-	bool cur_ok = cur && cur->env_status == ENV_RUNNING;
+	bool cur_ok = cur && cur->env_status == ENV_RUNNING, by_age;
 	int p;
 
 	assert(holding(&kernel_lock));
@@ -279,8 +285,14 @@ sched_yield(void)
 		sched_resched_pending--;
 	}
 	if (runq_levels) {
-		p = next_level();
-		if (!cur_ok || p >= prio_of(cur) || aged(p))
+		p = next_level(&by_age);
+		// cur, outranking the best waiting env, keeps the CPU unless
+		// that env has aged.
+		if (!by_age && cur_ok && p < prio_of(cur))
+			by_age = aged(p);
+		if (by_age)
+			aged_at[p] = sched_ticks;
+		if (by_age || !cur_ok || p >= prio_of(cur))
 			env_run(runq_head[p]);
 	}
 	if (cur_ok)

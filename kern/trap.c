@@ -312,9 +312,15 @@ trap(struct Trapframe *tf)
 {
 	struct Env *cur;
 
-	// An IPI may also ask this CPU to choose again (kern/sched.c).
-	if (ack_interrupt(tf->tf_trapno) && !sched_resched_here())
-		env_pop_tf(tf);
+	// Done with at once: resume, unless an IPI also asked this CPU to
+	// choose again what to run (kern/sched.c).
+	if (ack_interrupt(tf->tf_trapno)) {
+		if (!sched_resched_here())
+			env_pop_tf(tf);
+		lock_kernel();
+		reap_if_dying(curenv);
+		sched_yield();
+	}
 	lock_kernel();
 	cur = curenv;
 	reap_if_dying(cur);
@@ -394,8 +400,8 @@ writable_now(struct Env *e, uintptr_t va)
  * points at them); returns the frame, whose utf_fault_va is the
  * caller's too.  A fault on the exception stack itself (a nested one)
  * pushes below the trap-time esp, leaving one empty word.  An env with
- * no usable exception stack or a bad upcall is destroyed: user_mem_assert
- * names the bad address and does not return.
+ * no usable exception stack or a bad upcall is destroyed: user_mem_fail
+ * and user_mem_assert name the bad address and do not return.
  */
 static struct UTrapframe *
 push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
@@ -410,10 +416,11 @@ push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
 	utf = (struct UTrapframe *) (top - sizeof(struct UTrapframe));
 	bottom = (uintptr_t) utf - below;
 
-	// The frame must lie in the exception stack page, user-writable, and
-	// the upcall in a user page.
+	// The frame must lie in the exception stack page, user-writable now
+	// (the kernel writes it directly: a page that a region would bring in
+	// later will not do), and the upcall in a user page.
 	if (bottom < UXSTACKTOP - PGSIZE || !writable_now(e, bottom))
-		user_mem_assert(e, (void *) bottom, top - bottom, PTE_W);
+		user_mem_fail(e, bottom);
 	if (!user_page_ok(e->env_pgdir, (uintptr_t) upcall, PTE_U)
 	    && !demand_page_ok(e, (uintptr_t) upcall, PTE_U))
 		user_mem_assert(e, upcall, 1, 0);

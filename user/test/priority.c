@@ -50,10 +50,13 @@ check_arguments(void)
 
 #ifndef SMP
 
-// Print two lines, block if told to, and say so when woken.
+// Print two lines, block if told to, and say so when woken.  The child
+// sets its priority itself too, first thing: before the parent's call,
+// a timer tick may have run it at the parent's.
 static void
 orderly(int prio, bool block)
 {
+	sys_env_set_priority(0, prio);
 	cprintf("priority: %d runs\n", prio);
 	sys_yield();		// alone at its priority: it goes on
 	cprintf("priority: %d runs again\n", prio);

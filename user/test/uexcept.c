@@ -6,9 +6,10 @@
  * and the program resumes where it was.  (Of UEXC_TRAPS, a stack fault
  * needs segment limits, which flat segments do not have, and QEMU 7's
  * TCG raises neither alignment checks nor SIMD exceptions.)
- * Then three children die as the page-fault upcall's rules say: one
+ * Then four children die as the page-fault upcall's rules say: one
  * whose handler faults itself (its nested frames run off the exception
- * stack), one whose upcall is a kernel address, and one with no handler.
+ * stack), one whose upcall is a kernel address, one with no handler, and
+ * one whose frame does not fit on its exception stack.
  * Run on 1 CPU and on several.
  */
 #include <inc/lib.h>
@@ -194,16 +195,33 @@ check_arguments(void)
 	cprintf("uexcept: bad arguments refused\n");
 }
 
-// Each child raises a divide error, and must die of it.
+// Each child raises an exception it asked for, and must die of it.
 static void
 faulting_handler(struct UExcframe *uxf)
 {
 	raise_divide();
 }
 
-static envid_t
-doomed_child(void (*handler)(struct UExcframe *uxf), void *upcall)
+// The exception stack all but full, and a region's page below it: the
+// frame would run into a page the kernel must not bring in to write.
+static void
+raise_on_full_stack(void)
 {
+	void *below = (void *) (UXSTACKTOP - 2 * PGSIZE);
+	int r;
+
+	if ((r = sys_region_map(0, &below, PGSIZE, PTE_P | PTE_U | PTE_W,
+				REGION_FIXED)) < 0)
+		panic("uexcept: region below the exception stack: %e", r);
+	asm volatile("movl %%esp, %%ebx; movl %0, %%esp; ud2; movl %%ebx, %%esp"
+		     : : "i" (UXSTACKTOP - PGSIZE + 8) : "ebx", "memory");
+}
+
+static envid_t
+doomed_child(void (*handler)(struct UExcframe *uxf), void *upcall,
+	     void (*raise)(void))
+{
+	uint32_t traps = 1 << T_DIVIDE | 1 << T_ILLOP;
 	envid_t id;
 
 	if ((id = fork()) < 0)
@@ -211,11 +229,11 @@ doomed_child(void (*handler)(struct UExcframe *uxf), void *upcall)
 	if (id)
 		return id;
 	if (handler)
-		set_exception_handler(handler, 1 << T_DIVIDE);
+		set_exception_handler(handler, traps);
 	if (upcall)
-		sys_env_set_exception_upcall(0, upcall, 1 << T_DIVIDE);
-	raise_divide();
-	cprintf("uexcept: FAIL: [%08x] survived its divide error\n",
+		sys_env_set_exception_upcall(0, upcall, traps);
+	raise();
+	cprintf("uexcept: FAIL: [%08x] survived its exception\n",
 		thisenv->env_id);
 	exit();
 }
@@ -224,7 +242,7 @@ void
 umain(int argc, char **argv)
 {
 	uint32_t all = 0;
-	envid_t kids[3];
+	envid_t kids[4];
 	int i;
 
 	check_arguments();
@@ -241,11 +259,12 @@ umain(int argc, char **argv)
 	cprintf("uexcept: %d exceptions caught and resumed, %d failures\n",
 		caught, failures);
 
-	kids[0] = doomed_child(faulting_handler, NULL);
-	kids[1] = doomed_child(NULL, (void *) KERNBASE);
-	kids[2] = doomed_child(NULL, NULL);
-	for (i = 0; i < 3; i++)
+	kids[0] = doomed_child(faulting_handler, NULL, raise_divide);
+	kids[1] = doomed_child(NULL, (void *) KERNBASE, raise_divide);
+	kids[2] = doomed_child(NULL, NULL, raise_divide);
+	kids[3] = doomed_child(handler, NULL, raise_on_full_stack);
+	for (i = 0; i < ARRAY_SIZE(kids); i++)
 		wait_env_gone(kids[i]);
-	cprintf("uexcept: a faulting handler, a kernel upcall and no handler: "
-		"3 children killed\n");
+	cprintf("uexcept: a faulting handler, a kernel upcall, no handler and "
+		"a full exception stack: 4 children killed\n");
 }
