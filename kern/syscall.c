@@ -22,6 +22,7 @@
 #include <kern/uexcept.h>
 #include <kern/swapslot.h>
 #include <kern/rmap.h>
+#include <kern/checkpoint.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -373,7 +374,7 @@ child_perm(pte_t pte, bool cow)
  * which only stops counting toward a limit: kern/rmap.h).  Anything
  * else goes through page_insert.
  */
-static int
+int
 share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	   bool cow)
 {
@@ -585,6 +586,10 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_env_set_exception_upcall(a1, (void *) a2, a3);
 	case SYS_env_set_priority:
 		return sys_env_set_priority(a1, a2);
+	case SYS_env_snapshot:
+		return sys_env_snapshot(a1);
+	case SYS_env_restore:
+		return sys_env_restore(a1, a2);
 	default:
 		return -E_INVAL;
 	}
