@@ -19,6 +19,7 @@
 #define PRIV	((volatile int *) 0x00400000)
 #define NPRIV	8
 #define LIMIT	6		// the child's frame limit
+#define PATIENCE 50000
 #define PERM	(PTE_P | PTE_U | PTE_W)
 
 struct gate {
@@ -27,6 +28,7 @@ struct gate {
 };
 
 static volatile int gcount;
+static envid_t snap_taken;	// the parent's snapshot, once taken
 
 // Page i of the child's own.
 static volatile int *
@@ -107,18 +109,27 @@ count(void)
 	}
 }
 
-// Let child run until it has printed upto, then stop it for good.
+// Let child run until it has printed upto, then stop it for good.  A
+// child that does not get there in PATIENCE of our turns is broken.
 static void
 run_to(envid_t child, int upto)
 {
-	int r;
+	int r, tries;
 
 	SHARED->last = -1;
 	SHARED->limit = upto;
 	if ((r = sys_env_set_status(child, ENV_RUNNABLE)) < 0)
 		panic("set_status: %e", r);
-	while (SHARED->last != upto)
+	for (tries = 0; SHARED->last != upto; tries++) {
+		if (tries == PATIENCE) {
+			cprintf("checkpoint: child stuck before %d\n", upto);
+			sys_env_destroy(child);
+			if (snap_taken)
+				sys_env_destroy(snap_taken);
+			exit();
+		}
 		sys_yield();
+	}
 	if ((r = sys_env_set_status(child, ENV_NOT_RUNNABLE)) < 0)
 		panic("set_status: %e", r);
 }
@@ -241,7 +252,7 @@ umain(int argc, char **argv)
 		panic("set_frame_limit: %e", r);
 
 	run_to(child, 3);
-	snap = snapshot(child);
+	snap_taken = snap = snapshot(child);
 	if ((r = sys_vm_stat(snap, &st)) < 0)
 		panic("vm_stat: %e", r);
 	cprintf("checkpoint: snapshot taken after 3, %s swap entries\n",
