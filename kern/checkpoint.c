@@ -125,11 +125,13 @@ copy_space(struct Env *dst, struct Env *src)
 	return r;
 }
 
-// dst will run as src would: registers, upcalls, priority.
+// dst will run as src would: registers (and any long system call they
+// are in the middle of), upcalls, priority.
 static void
 copy_state(struct Env *dst, struct Env *src)
 {
 	dst->env_tf = src->env_tf;
+	syscall_copy_progress(dst, src);
 	dst->env_pgfault_upcall = src->env_pgfault_upcall;
 	fpu_env_copy(dst, src);
 	env_copy_segs(dst, src);

@@ -73,6 +73,19 @@ resume_later(struct Resume *r)
 	return r->num;
 }
 
+/*
+ * dst takes over src's call in progress, if any (a checkpoint of src:
+ * kern/checkpoint.c), so that it resumes the call where src would.
+ */
+void
+syscall_copy_progress(struct Env *dst, struct Env *src)
+{
+	struct Resume *d = &resumes[ENVX(dst->env_id)];
+
+	*d = resumes[ENVX(src->env_id)];
+	d->birth = d->birth == env_birth(src) ? env_birth(dst) : 0;
+}
+
 // What one step of sys_cputs may do: check this many bytes of the
 // buffer (32768 pages: about a quarter of the time of a chunk), or
 // print this many (about 4 ms of serial output under emulation, when
