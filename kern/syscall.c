@@ -387,9 +387,9 @@ child_perm(pte_t pte, bool cow)
  * which only stops counting toward a limit: kern/rmap.h).  Anything
  * else goes through page_insert.
  */
-int
-share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
-	   bool cow)
+static inline int __attribute__((always_inline))
+share_one(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
+	  bool cow)
 {
 	pte_t perm = child_perm(*pte, cow);
 	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
@@ -409,6 +409,15 @@ share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	if (r == 0)
 		*pte = PTE_ADDR(*pte) | (*pte & PTE_D) | perm;
 	return r;
+}
+
+// share_one for other files (kern/checkpoint.c); share_range keeps its
+// inline copy, as it runs once per page of every fork.
+int
+share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
+	   bool cow)
+{
+	return share_one(child, pte, cpte, va, cow);
 }
 
 // How many page table entries one step of a range call may examine.
@@ -469,8 +478,8 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 				r = -E_NO_MEM;
 				goto out;
 			}
-			if ((r = share_page(child, pte, &cpt[pte - pt], page,
-					    cow)) < 0)
+			if ((r = share_one(child, pte, &cpt[pte - pt], page,
+					   cow)) < 0)
 				goto out;
 		}
 	}
