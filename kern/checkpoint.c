@@ -193,9 +193,11 @@ sys_env_restore(envid_t childid, envid_t snapid)
 	if ((r = envid2env(childid, &c, 1)) < 0
 	    || (r = envid2env(snapid, &s, 1)) < 0)
 		return r;
-	if (c == s || (r = stopped_child(childid, &c)) < 0
+	if (c == s)
+		return -E_INVAL;
+	if ((r = stopped_child(childid, &c)) < 0
 	    || (r = stopped_child(snapid, &s)) < 0)
-		return r == 0 ? -E_INVAL : r;
+		return r;
 	empty_space(c);
 	swap_make_room(c, 1, 2 + tables_of(s));
 	if ((r = copy_space(c, s)) < 0) {
