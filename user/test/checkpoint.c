@@ -19,7 +19,10 @@
 #define PRIV	((volatile int *) 0x00400000)
 #define NPRIV	8
 #define LIMIT	6		// the child's frame limit
-#define PATIENCE 50000
+// How long the child may take to print its next number, in time stamp
+// cycles (about a second): a wall clock, as the child may be slowed by
+// swap and by its CPU's host thread while we spin.
+#define PATIENCE (1ull << 31)
 #define PERM	(PTE_P | PTE_U | PTE_W)
 
 struct gate {
@@ -110,18 +113,22 @@ count(void)
 }
 
 // Let child run until it has printed upto, then stop it for good.  A
-// child that does not get there in PATIENCE of our turns is broken.
+// child that goes PATIENCE without printing a number is broken.
 static void
 run_to(envid_t child, int upto)
 {
-	int r, tries;
+	uint64_t since = read_tsc();
+	int r, last = -1;
 
 	SHARED->last = -1;
 	SHARED->limit = upto;
 	if ((r = sys_env_set_status(child, ENV_RUNNABLE)) < 0)
 		panic("set_status: %e", r);
-	for (tries = 0; SHARED->last != upto; tries++) {
-		if (tries == PATIENCE) {
+	while (SHARED->last != upto) {
+		if (SHARED->last != last) {
+			last = SHARED->last;
+			since = read_tsc();
+		} else if (read_tsc() - since > PATIENCE) {
 			cprintf("checkpoint: child stuck before %d\n", upto);
 			sys_env_destroy(child);
 			if (snap_taken)
