@@ -85,6 +85,10 @@ int	sys_env_set_exception_upcall(envid_t env, void *upcall,
 				     uint32_t traps);
 // Scheduling priority, 0 to NPRIO - 1 (inc/env.h).
 int	sys_env_set_priority(envid_t env, int prio);
+// Checkpoint and restore of a stopped child: a snapshot is a new child
+// that does not run; restoring puts its state back into the child.
+envid_t	sys_env_snapshot(envid_t child);
+int	sys_env_restore(envid_t child, envid_t snapshot);
 
 /*
  * exofork is inlined: the child starts life returning from this very

@@ -34,6 +34,9 @@ enum {
 	SYS_env_set_exception_upcall,
 	// Scheduling priorities (inc/env.h).
 	SYS_env_set_priority,
+	// Checkpoint and restore of a stopped child (kern/checkpoint.c).
+	SYS_env_snapshot,
+	SYS_env_restore,
 	NSYSCALLS
 };
 

@@ -82,6 +82,13 @@ load_user_segs(struct Env *e)
 		     : : "m" (env_segs[i].fs), "m" (env_segs[i].gs));
 }
 
+// dst, on no CPU, will run with the %fs and %gs src (on no CPU) left.
+void
+env_copy_segs(struct Env *dst, struct Env *src)
+{
+	env_segs[ENVX(dst->env_id)] = env_segs[ENVX(src->env_id)];
+}
+
 // Is parent the living env that created child?
 static inline bool
 env_is_parent(struct Env *parent, struct Env *child)

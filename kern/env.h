@@ -19,6 +19,7 @@ void	env_set_id_cycle(uint32_t n);
 uint64_t env_birth(struct Env *e);	// unique to e, never reused
 void	env_leave_cpu(void);	// curenv stops running here; curenv = NULL
 void	env_free(struct Env *e);
+void	env_copy_segs(struct Env *dst, struct Env *src);
 void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
 void	env_free_current(void) __attribute__((noreturn));

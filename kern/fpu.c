@@ -157,6 +157,23 @@ fpu_env_init(struct Env *e, struct Env *parent)
 	}
 }
 
+/*
+ * dst takes a copy of src's registers; both are stopped (on no CPU), so
+ * their state is in memory unless this CPU still holds one's: src's is
+ * saved first, and dst's, about to be replaced, is let go.
+ */
+void
+fpu_env_copy(struct Env *dst, struct Env *src)
+{
+	int d = ENVX(dst->env_id), s = ENVX(src->env_id);
+
+	if (thiscpu->cpu_fpu_env == src)
+		fpu_save();
+	fpu_env_free(dst);
+	env_fpu[d] = env_fpu[s];
+	fpu_saved[d] = fpu_saved[s];
+}
+
 // e is being freed: its registers, if live here, are nobody's now.  (An
 // env live in another CPU's registers is running there, and is freed
 // there.)

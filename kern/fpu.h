@@ -18,6 +18,7 @@ bool	fpu_claim(void);
 void	fpu_save(void);
 void	fpu_env_init(struct Env *e, struct Env *parent);
 void	fpu_env_free(struct Env *e);
+void	fpu_env_copy(struct Env *dst, struct Env *src);
 
 // e leaves this CPU: if the FPU registers are its, save them.  Inline:
 // for an env that never used the FPU, this test is all a switch costs.

@@ -206,6 +206,13 @@ sched_env_init(struct Env *e, struct Env *parent)
 						 : ENV_PRIO_DEFAULT;
 }
 
+// e's priority.
+int
+sched_priority(struct Env *e)
+{
+	return prio_of(e);
+}
+
 // Run e at priority prio from now on.  Returns 0, or -E_INVAL for a
 // priority outside [0, NPRIO).
 int

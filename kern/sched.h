@@ -25,6 +25,7 @@ void	env_set_status(struct Env *e, unsigned status);
 // aging (kern/sched.c).
 void	sched_env_init(struct Env *e, struct Env *parent);
 int	sched_set_priority(struct Env *e, int prio);
+int	sched_priority(struct Env *e);
 void	sched_tick(void);
 
 // Is e the current env of some CPU (this one included)?

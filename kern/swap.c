@@ -161,6 +161,39 @@ swap_env_free(struct Env *e)
 }
 
 /*
+ * Give dst a copy of each of src's swap entries, at the same address,
+ * each taking a reference to its slot.  Returns 0 or -E_NO_MEM (for a
+ * page table; dst may then hold some of them, which its freeing lets go).
+ */
+int
+swap_copy_entries(struct Env *src, struct Env *dst)
+{
+	struct SwapEnv *ss = env_swap(src), *ds = env_swap(dst);
+	pde_t *pgdir = src->env_pgdir;
+	uintptr_t va;
+	pte_t *pt, *dpte;
+	int i;
+
+	for (va = 0; va < UTOP && ss->swapped > ds->swapped; va += PTSIZE) {
+		if (!(pgdir[PDX(va)] & PTE_P))
+			continue;
+		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
+		for (i = 0; i < NPTENTRIES; i++) {
+			if (!pte_is_swap(pt[i]))
+				continue;
+			dpte = pgdir_walk(dst->env_pgdir,
+					  (void *) (va + i * PGSIZE), 1);
+			if (!dpte)
+				return -E_NO_MEM;
+			*dpte = pt[i];
+			swapslot_ref(pte_slot(pt[i]));
+			ds->swapped++;
+		}
+	}
+	return 0;
+}
+
+/*
  * Give child, made by exofork, parent's swap entries, and mark it as
  * one whose parent's evictions it must share.  Returns 0 or -E_NO_MEM
  * (for a page table; the caller frees the child).
@@ -168,31 +201,9 @@ swap_env_free(struct Env *e)
 int
 swap_exofork(struct Env *parent, struct Env *child)
 {
-	struct SwapEnv *ps = env_swap(parent), *cs = env_swap(child);
-	pde_t *pgdir = parent->env_pgdir;
-	uintptr_t va;
-	pte_t *pt, *cpte;
-	int i;
-
-	cs->builder = parent->env_id;
-	ps->building++;
-	for (va = 0; va < UTOP && ps->swapped > cs->swapped; va += PTSIZE) {
-		if (!(pgdir[PDX(va)] & PTE_P))
-			continue;
-		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
-		for (i = 0; i < NPTENTRIES; i++) {
-			if (!pte_is_swap(pt[i]))
-				continue;
-			cpte = pgdir_walk(child->env_pgdir,
-					  (void *) (va + i * PGSIZE), 1);
-			if (!cpte)
-				return -E_NO_MEM;
-			*cpte = pt[i];
-			swapslot_ref(pte_slot(pt[i]));
-			cs->swapped++;
-		}
-	}
-	return 0;
+	env_swap(child)->builder = parent->env_id;
+	env_swap(parent)->building++;
+	return swap_copy_entries(parent, child);
 }
 
 // How many page tables a copy of e's swap entries needs at most: as

@@ -45,6 +45,7 @@ void	swap_env_init(struct Env *e, struct Env *parent);
 void	swap_env_free(struct Env *e);
 void	swap_env_built(struct Env *e);
 int	swap_exofork(struct Env *parent, struct Env *child);
+int	swap_copy_entries(struct Env *src, struct Env *dst);
 int	swap_tables_to_copy(struct Env *e);
 void	swap_hold(struct PageInfo *pp);
 int	swap_in(struct Env *e, uintptr_t va, pte_t *pte, bool write);

@@ -22,6 +22,7 @@
 #include <kern/uexcept.h>
 #include <kern/swapslot.h>
 #include <kern/rmap.h>
+#include <kern/checkpoint.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -70,6 +71,19 @@ resume_later(struct Resume *r)
 {
 	curenv->env_tf.tf_eip -= 2;
 	return r->num;
+}
+
+/*
+ * dst takes over src's call in progress, if any (a checkpoint of src:
+ * kern/checkpoint.c), so that it resumes the call where src would.
+ */
+void
+syscall_copy_progress(struct Env *dst, struct Env *src)
+{
+	struct Resume *d = &resumes[ENVX(dst->env_id)];
+
+	*d = resumes[ENVX(src->env_id)];
+	d->birth = d->birth == env_birth(src) ? env_birth(dst) : 0;
 }
 
 // What one step of sys_cputs may do: check this many bytes of the
@@ -373,9 +387,9 @@ child_perm(pte_t pte, bool cow)
  * which only stops counting toward a limit: kern/rmap.h).  Anything
  * else goes through page_insert.
  */
-static int
-share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
-	   bool cow)
+static inline int __attribute__((always_inline))
+share_one(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
+	  bool cow)
 {
 	pte_t perm = child_perm(*pte, cow);
 	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
@@ -395,6 +409,15 @@ share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	if (r == 0)
 		*pte = PTE_ADDR(*pte) | (*pte & PTE_D) | perm;
 	return r;
+}
+
+// share_one for other files (kern/checkpoint.c); share_range keeps its
+// inline copy, as it runs once per page of every fork.
+int
+share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
+	   bool cow)
+{
+	return share_one(child, pte, cpte, va, cow);
 }
 
 // How many page table entries one step of a range call may examine.
@@ -455,8 +478,8 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 				r = -E_NO_MEM;
 				goto out;
 			}
-			if ((r = share_page(child, pte, &cpt[pte - pt], page,
-					    cow)) < 0)
+			if ((r = share_one(child, pte, &cpt[pte - pt], page,
+					   cow)) < 0)
 				goto out;
 		}
 	}
@@ -585,6 +608,10 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_env_set_exception_upcall(a1, (void *) a2, a3);
 	case SYS_env_set_priority:
 		return sys_env_set_priority(a1, a2);
+	case SYS_env_snapshot:
+		return sys_env_snapshot(a1);
+	case SYS_env_restore:
+		return sys_env_restore(a1, a2);
 	default:
 		return -E_INVAL;
 	}

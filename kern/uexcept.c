@@ -27,6 +27,13 @@ uexcept_env_init(struct Env *e)
 	env_uexc[ENVX(e->env_id)].traps = 0;
 }
 
+// dst takes the same exceptions as src, at the same upcall.
+void
+uexcept_env_copy(struct Env *dst, struct Env *src)
+{
+	env_uexc[ENVX(dst->env_id)] = env_uexc[ENVX(src->env_id)];
+}
+
 // Where e takes exception trapno, or NULL if it does not.
 void *
 uexcept_upcall(struct Env *e, int trapno)

@@ -10,6 +10,7 @@
 struct Env;
 
 void	uexcept_env_init(struct Env *e);
+void	uexcept_env_copy(struct Env *dst, struct Env *src);
 void	*uexcept_upcall(struct Env *e, int trapno);
 int	sys_env_set_exception_upcall(envid_t envid, void *upcall,
 				     uint32_t traps);

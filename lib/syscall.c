@@ -179,6 +179,18 @@ sys_env_set_priority(envid_t envid, int prio)
 	return syscall_raw(SYS_env_set_priority, envid, prio, 0, 0, 0);
 }
 
+envid_t
+sys_env_snapshot(envid_t child)
+{
+	return syscall_raw(SYS_env_snapshot, child, 0, 0, 0, 0);
+}
+
+int
+sys_env_restore(envid_t child, envid_t snapshot)
+{
+	return syscall_raw(SYS_env_restore, child, snapshot, 0, 0, 0);
+}
+
 // Written first, as for sys_region_query.
 int
 sys_vm_stat(envid_t envid, struct VmStat *st)

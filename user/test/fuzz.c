@@ -665,6 +665,34 @@ fz_env_set_priority(void)
 	     expect(t.kind, valid ? ARGS_OK : ARGS_BAD) & ~ERR(E_NO_MEM));
 }
 
+// A snapshot is destroyed at once: only victims are kept track of.  A
+// running child cannot be taken (-E_INVAL), nor can the worker itself.
+static void
+fz_env_snapshot(void)
+{
+	struct target t = pick_env();
+	envid_t id;
+
+	id = call(SYS_env_snapshot, t.id, 0, 0, 0, 0,
+		  t.kind == SELF ? ERR(E_INVAL)
+		  : expect(t.kind, ARGS_UNSURE) | ERR(E_NO_FREE_ENV));
+	if (id >= 0)
+		call(SYS_env_destroy, id, 0, 0, 0, 0, OK);
+}
+
+// Between two victims, whatever state either is in; with the worker
+// itself, or one victim twice, never.
+static void
+fz_env_restore(void)
+{
+	struct target c = pick_env(), s = pick_env();
+	int args = c.kind == SELF || s.kind == SELF
+		|| (c.kind == MINE && c.id == s.id) ? ARGS_BAD : ARGS_UNSURE;
+
+	call(SYS_env_restore, c.id, s.id, 0, 0, 0,
+	     expect(worse(c.kind, s.kind), args));
+}
+
 // Half the time to an env that waits for a message, if one does.
 static void
 fz_ipc_try_send(void)
@@ -844,6 +872,8 @@ static const struct {
 	{ 6, fz_env_set_pgfault_upcall },
 	{ 3, fz_env_set_exception_upcall },
 	{ 3, fz_env_set_priority },
+	{ 2, fz_env_snapshot },
+	{ 2, fz_env_restore },
 	{ 12, fz_ipc_try_send },
 	{ 1, fz_ipc_recv },
 	{ 3, fz_cputs },

@@ -1,0 +1,211 @@
+/*
+ * Checkpoint and restore.  A parent stops one of its children, takes a
+ * snapshot of it (a new child of its own that holds the stopped one's
+ * state and never runs unless the parent says so), and later puts that
+ * state back into the child, as many times as it likes.
+ *
+ * The state is the env's registers (with FPU, %fs and %gs), its upcalls,
+ * priority, regions and memory.  Memory is shared copy-on-write exactly
+ * as fork shares it (share_page): both sides keep working pages, and a
+ * snapshot costs page tables, not copies.  Swap entries are copied with
+ * a reference to their slots.  The one page copied outright is the
+ * exception stack: the kernel itself writes it, and cannot take a
+ * copy-on-write fault there.
+ *
+ * Both envs must be stopped, not runnable and on no CPU, so nothing
+ * changes their state under us.  Their entries change, though, and a
+ * CPU that last ran one may still have its page directory loaded: its
+ * cached translations are dropped (pgdir_flush) before anything runs.
+ */
+#include <inc/error.h>
+#include <inc/string.h>
+
+#include <kern/env.h>
+#include <kern/pmap.h>
+#include <kern/syscall.h>
+#include <kern/sched.h>
+#include <kern/region.h>
+#include <kern/swap.h>
+#include <kern/fpu.h>
+#include <kern/uexcept.h>
+#include <kern/checkpoint.h>
+
+#define XSTACK	(UXSTACKTOP - PGSIZE)
+
+// The caller's child envid (not the caller), stopped: 0, -E_BAD_ENV or
+// -E_INVAL.
+static int
+stopped_child(envid_t envid, struct Env **e)
+{
+	int r;
+
+	if ((r = envid2env(envid, e, 1)) < 0)
+		return r;
+	if (*e == curenv || (*e)->env_status != ENV_NOT_RUNNABLE
+	    || env_on_cpu(*e))
+		return -E_INVAL;
+	return 0;
+}
+
+// How many page tables e has below UTOP: what a copy may need.
+static int
+tables_of(struct Env *e)
+{
+	int n = 0, i;
+
+	for (i = 0; i < PDX(UTOP); i++)
+		n += (e->env_pgdir[i] & PTE_P) != 0;
+	return n;
+}
+
+// Give dst a private copy of the page *pte maps at va.
+static int
+copy_page(struct Env *dst, pte_t *pte, uintptr_t va)
+{
+	struct PageInfo *pp;
+	int r;
+
+	if (!(pp = page_alloc(0)))
+		return -E_NO_MEM;
+	memcpy(page2kva(pp), KADDR(PTE_ADDR(*pte)), PGSIZE);
+	if ((r = page_insert(dst->env_pgdir, pp, (void *) va,
+			     *pte & PTE_SYSCALL)) < 0)
+		page_free(pp);
+	return r;
+}
+
+// Share every present page of src with dst, whose entries are all
+// empty, copy-on-write as fork does.
+static int
+share_pages(struct Env *dst, struct Env *src)
+{
+	pde_t *pgdir = src->env_pgdir;
+	pte_t *pt, *dpt;
+	uintptr_t va;
+	int pdx, i, r;
+
+	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
+		if (!(pgdir[pdx] & PTE_P))
+			continue;
+		pt = KADDR(PTE_ADDR(pgdir[pdx]));
+		dpt = NULL;
+		for (i = 0; i < NPTENTRIES; i++) {
+			if (!(pt[i] & PTE_P))
+				continue;
+			va = (uintptr_t) PGADDR(pdx, i, 0);
+			if (!dpt && !(dpt = pgdir_walk(dst->env_pgdir,
+					(void *) PGADDR(pdx, 0, 0), 1)))
+				return -E_NO_MEM;
+			if (va == XSTACK)
+				r = copy_page(dst, &pt[i], va);
+			else
+				r = share_page(dst, &pt[i], &dpt[i], va, true);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Give dst, whose address space is empty, a copy-on-write copy of
+ * src's: regions, swap entries and pages.  On -E_NO_MEM dst holds part
+ * of it (its freeing lets that go); src's pages all still work.
+ */
+static int
+copy_space(struct Env *dst, struct Env *src)
+{
+	int r;
+
+	if ((r = regions_copy(env_regions(dst), env_regions(src))) == 0
+	    && (r = swap_copy_entries(src, dst)) == 0)
+		r = share_pages(dst, src);
+	// Pages of src's that were writable are copy-on-write now.
+	pgdir_flush(src->env_pgdir);
+	return r;
+}
+
+// dst will run as src would: registers (and any long system call they
+// are in the middle of), upcalls, priority.
+static void
+copy_state(struct Env *dst, struct Env *src)
+{
+	dst->env_tf = src->env_tf;
+	syscall_copy_progress(dst, src);
+	dst->env_pgfault_upcall = src->env_pgfault_upcall;
+	fpu_env_copy(dst, src);
+	env_copy_segs(dst, src);
+	uexcept_env_copy(dst, src);
+	sched_set_priority(dst, sched_priority(src));
+}
+
+// Let go of all of e's user memory (as env_free does), keeping its page
+// directory.  e is stopped.
+static void
+empty_space(struct Env *e)
+{
+	pgdir_free_user(e->env_pgdir);
+	regions_free(env_regions(e));
+	// A child its parent was building is built: the parent's evictions
+	// are no longer to be given to it.
+	swap_env_built(e);
+	pgdir_flush(e->env_pgdir);
+}
+
+/*
+ * Make a snapshot of child, the caller's stopped child: a new child of
+ * the caller's, not runnable, with child's state (see above).  Returns
+ * its id, -E_BAD_ENV, -E_INVAL, -E_NO_MEM or -E_NO_FREE_ENV.
+ */
+envid_t
+sys_env_snapshot(envid_t childid)
+{
+	struct Env *c, *s;
+	int r;
+
+	if ((r = stopped_child(childid, &c)) < 0)
+		return r;
+	// A page directory, the regions' array, page tables, and the
+	// exception stack's copy.
+	swap_make_room(NULL, 0, 3 + tables_of(c));
+	if ((r = env_alloc(&s, curenv)) < 0)
+		return r;
+	if ((r = copy_space(s, c)) < 0) {
+		env_free(s);
+		return r;
+	}
+	copy_state(s, c);
+	return s->env_id;
+}
+
+/*
+ * Put snapshot's state into child, both the caller's stopped children,
+ * not the same: child keeps its id and stays not runnable, snapshot is
+ * left as it was.  Returns 0, -E_BAD_ENV, -E_INVAL or -E_NO_MEM (child
+ * then has an empty address space).
+ */
+int
+sys_env_restore(envid_t childid, envid_t snapid)
+{
+	struct Env *c, *s;
+	int r;
+
+	if ((r = envid2env(childid, &c, 1)) < 0
+	    || (r = envid2env(snapid, &s, 1)) < 0)
+		return r;
+	if (c == s)
+		return -E_INVAL;
+	if ((r = stopped_child(childid, &c)) < 0
+	    || (r = stopped_child(snapid, &s)) < 0)
+		return r;
+	empty_space(c);
+	swap_make_room(c, 1, 2 + tables_of(s));
+	if ((r = copy_space(c, s)) < 0) {
+		empty_space(c);
+		return r;
+	}
+	copy_state(c, s);
+	// A receive it was blocked in is gone with its old registers.
+	c->env_ipc_recving = false;
+	return 0;
+}
