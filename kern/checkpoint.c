@@ -12,6 +12,8 @@
  * exception stack: the kernel itself writes it, and cannot take a
  * copy-on-write fault there.
  *
+ * A snapshot dies with its parent (nothing else could ever free it).
+ *
  * Both envs must be stopped, not runnable and on no CPU, so nothing
  * changes their state under us.  Their entries change, though, and a
  * CPU that last ran one may still have its page directory loaded: its
@@ -31,6 +33,12 @@
 #include <kern/checkpoint.h>
 
 #define XSTACK	(UXSTACKTOP - PGSIZE)
+
+// Beside envs[] (struct Env's layout is the user ABI), used with the
+// kernel lock held: whether slot i holds a snapshot, and how many
+// snapshots the env in slot i has made that are still alive.
+static bool is_snapshot[NENV];
+static uint16_t snapshots_of[NENV];
 
 // The caller's child envid (not the caller), stopped: 0, -E_BAD_ENV or
 // -E_INVAL.
@@ -131,6 +139,11 @@ static void
 copy_state(struct Env *dst, struct Env *src)
 {
 	dst->env_tf = src->env_tf;
+	// Blocked in sys_ipc_recv, src has the call's number for a result
+	// until a sender writes one; the copy receives nothing, and sees the
+	// receive cancelled, as a sys_env_set_status wake-up shows it.
+	if (src->env_ipc_recving)
+		dst->env_tf.tf_regs.reg_eax = -E_IPC_NOT_RECV;
 	syscall_copy_progress(dst, src);
 	dst->env_pgfault_upcall = src->env_pgfault_upcall;
 	fpu_env_copy(dst, src);
@@ -147,8 +160,10 @@ empty_space(struct Env *e)
 	pgdir_free_user(e->env_pgdir);
 	regions_free(env_regions(e));
 	// A child its parent was building is built: the parent's evictions
-	// are no longer to be given to it.
+	// are no longer to be given to it.  Nor are e's to the children it
+	// was building itself: its restored state knows nothing of them.
 	swap_env_built(e);
+	swap_end_builds(e);
 	pgdir_flush(e->env_pgdir);
 }
 
@@ -175,7 +190,41 @@ sys_env_snapshot(envid_t childid)
 		return r;
 	}
 	copy_state(s, c);
+	is_snapshot[ENVX(s->env_id)] = true;
+	snapshots_of[ENVX(curenv->env_id)]++;
 	return s->env_id;
+}
+
+// Does slot i hold a live env whose id is id?
+static bool
+alive(envid_t id)
+{
+	struct Env *e = &envs[ENVX(id)];
+
+	return e->env_id == id && e->env_status != ENV_FREE;
+}
+
+/*
+ * e is being freed: if it is a snapshot, its parent has one fewer; if it
+ * made snapshots, they go too.  (A snapshot a CPU runs, made runnable by
+ * its parent, is only marked dying here, and counts no more.)
+ */
+void
+checkpoint_env_free(struct Env *e)
+{
+	int i = ENVX(e->env_id);
+	struct Env *s;
+
+	if (is_snapshot[i]) {
+		is_snapshot[i] = false;
+		if (alive(e->env_parent_id))
+			snapshots_of[ENVX(e->env_parent_id)]--;
+	}
+	for (s = envs; snapshots_of[i] && s < envs + NENV; s++)
+		if (is_snapshot[s - envs] && s->env_parent_id == e->env_id
+		    && s->env_status != ENV_FREE && s->env_status != ENV_DYING)
+			env_destroy(s);
+	snapshots_of[i] = 0;
 }
 
 /*

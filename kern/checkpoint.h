@@ -7,7 +7,10 @@
 
 #include <inc/types.h>
 
+struct Env;
+
 envid_t	sys_env_snapshot(envid_t child);
 int	sys_env_restore(envid_t child, envid_t snapshot);
+void	checkpoint_env_free(struct Env *e);
 
 #endif

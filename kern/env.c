@@ -27,6 +27,7 @@
 #include <kern/swap.h>
 #include <kern/fpu.h>
 #include <kern/uexcept.h>
+#include <kern/checkpoint.h>
 
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
@@ -401,6 +402,7 @@ env_free(struct Env *e)
 	regions_free(env_regions(e));
 	swap_env_free(e);
 	fpu_env_free(e);
+	checkpoint_env_free(e);
 
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;

@@ -240,6 +240,22 @@ each_building_child(struct Env *parent, bool (*fn)(struct Env *, void *),
 	return true;
 }
 
+static bool
+end_build(struct Env *c, void *arg)
+{
+	swap_env_built(c);
+	return true;
+}
+
+// e's address space is replaced (a restore): the children it was
+// building are built, as far as e knows; its evictions are theirs no
+// more.
+void
+swap_end_builds(struct Env *e)
+{
+	each_building_child(e, end_build, NULL);
+}
+
 // A swap entry of the parent's, at va.
 struct Given {
 	uintptr_t va;
