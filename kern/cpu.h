@@ -45,6 +45,9 @@ struct CpuInfo {
 	// kernel lock (the monitor's cpus shows them):
 	unsigned cpu_switches;		// times it switched to an env
 	unsigned cpu_halts;		// times it halted with nothing to run
+	unsigned cpu_preempted;		// times another CPU made it choose
+					// again (by IPI; the one exception:
+					// that CPU writes it)
 	struct Taskstate cpu_ts;	// gives the kernel stack for user traps
 } __attribute__((aligned(128)));
 

@@ -64,7 +64,7 @@ static const struct Command commands[] = {
 	{ "vmstat", NULL, "Show the paging counts, the machine's and each "
 	  "env's: vmstat [ENVID]", mon_vmstat },
 	{ "cpus", NULL, "Show each CPU's state, env, and how often it "
-	  "switched envs and halted", mon_cpus },
+	  "switched envs, halted and was preempted", mon_cpus },
 };
 
 static int
@@ -389,8 +389,9 @@ mon_cpus(int argc, char **argv, struct Trapframe *tf)
 	bool taken = hold_kernel_lock();
 
 	for (c = cpus; c < cpus + ncpu; c++) {
-		cprintf("CPU %d: %-7s %u env switches, %u halts, ", c - cpus,
-			state[c->cpu_status], c->cpu_switches, c->cpu_halts);
+		cprintf("CPU %d: %-7s %u env switches, %u halts, %u preempted "
+			"by IPI, ", c - cpus, state[c->cpu_status],
+			c->cpu_switches, c->cpu_halts, c->cpu_preempted);
 		if (c->cpu_env)
 			cprintf("running %08x\n", c->cpu_env->env_id);
 		else

@@ -129,8 +129,10 @@ resched_cpu(struct CpuInfo *c)
 		c->cpu_resched = true;
 		sched_resched_pending++;
 	}
-	if (c != thiscpu)
+	if (c != thiscpu) {
+		c->cpu_preempted++;
 		lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
+	}
 }
 
 /*

@@ -10,7 +10,8 @@
  * Built as `prioritysmp` (-DSMP), for 4 CPUs: four children at priority 1
  * keep every CPU busy while the parent, at 7, waits for a message; each
  * message a child sends must have the parent running (on the sender's
- * CPU) before the sender's next instruction.
+ * CPU) before the sender's next instruction.  Then the sender outranks
+ * the others, and the parent takes another CPU, by IPI.
  */
 #include <inc/lib.h>
 #include <inc/x86.h>
@@ -137,10 +138,13 @@ umain(int argc, char **argv)
 #define NSPIN		4
 #define ROUNDS		10
 
-// Keep a CPU busy without entering the kernel; the first spinner also
+// Keep a CPU busy without entering the kernel.  The first spinner also
 // sends the parent ROUNDS messages, and checks after each that the
 // parent is not left waiting: it has taken the message, or runs now
-// (once it took this CPU, this env may go on on another one).
+// (once it took this CPU, this env may go on on another one).  Then it
+// raises itself to priority 3 and sends ROUNDS more: now the CPU the
+// parent must take is another's, running a priority-1 spinner (the
+// monitor's cpus counts those preemptions by IPI).
 static void
 spin(int k, envid_t parent)
 {
@@ -151,11 +155,14 @@ spin(int k, envid_t parent)
 	__sync_fetch_and_add(&SHARED[SPINNERS_UP], 1);
 	while (SHARED[SPINNERS_UP] < NSPIN && !SHARED[STOP])
 		asm volatile("pause");
-	for (i = 1; k == 0 && i <= ROUNDS; i++) {
+	for (i = 1; k == 0 && i <= 2 * ROUNDS; i++) {
+		if (i == ROUNDS + 1)
+			sys_env_set_priority(0, 3);
 		for (busy = 0; busy < 100000; busy++)
 			;
 		ipc_send(parent, i, NULL, 0);
-		late += SHARED[ROUND] != i && p->env_status == ENV_RUNNABLE;
+		late += i <= ROUNDS && SHARED[ROUND] != i
+			&& p->env_status == ENV_RUNNABLE;
 	}
 	if (k == 0) {
 		cprintf("priority: %u of %u messages left the parent waiting\n",
@@ -181,11 +188,12 @@ umain(int argc, char **argv)
 			spin(k, parent);
 			exit();
 		}
-	for (k = 0; k < ROUNDS; k++)
+	for (k = 0; k < 2 * ROUNDS; k++)
 		SHARED[ROUND] = ipc_recv(NULL, NULL, NULL);
 	for (k = 0; k < NSPIN; k++)
 		wait_env_gone(kids[k]);
-	cprintf("priority: %d rounds, four CPUs busy at priority 1\n", ROUNDS);
+	cprintf("priority: %d rounds, four CPUs busy at priority 1 (or 3)\n",
+		2 * ROUNDS);
 }
 
 #endif
