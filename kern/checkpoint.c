@@ -40,30 +40,13 @@
 static bool is_snapshot[NENV];
 static uint16_t snapshots_of[NENV];
 
-// The caller's child envid (not the caller), stopped: 0, -E_BAD_ENV or
-// -E_INVAL.
-static int
-stopped_child(envid_t envid, struct Env **e)
+// Is e, one of the caller's children (envid2env said so), stopped: not
+// the caller, not runnable, and on no CPU?
+static bool
+stopped(struct Env *e)
 {
-	int r;
-
-	if ((r = envid2env(envid, e, 1)) < 0)
-		return r;
-	if (*e == curenv || (*e)->env_status != ENV_NOT_RUNNABLE
-	    || env_on_cpu(*e))
-		return -E_INVAL;
-	return 0;
-}
-
-// How many page tables e has below UTOP: what a copy may need.
-static int
-tables_of(struct Env *e)
-{
-	int n = 0, i;
-
-	for (i = 0; i < PDX(UTOP); i++)
-		n += (e->env_pgdir[i] & PTE_P) != 0;
-	return n;
+	return e != curenv && e->env_status == ENV_NOT_RUNNABLE
+		&& !env_on_cpu(e);
 }
 
 // Give dst a private copy of the page *pte maps at va.
@@ -178,11 +161,13 @@ sys_env_snapshot(envid_t childid)
 	struct Env *c, *s;
 	int r;
 
-	if ((r = stopped_child(childid, &c)) < 0)
+	if ((r = envid2env(childid, &c, 1)) < 0)
 		return r;
+	if (!stopped(c))
+		return -E_INVAL;
 	// A page directory, the regions' array, page tables, and the
 	// exception stack's copy.
-	swap_make_room(NULL, 0, 3 + tables_of(c));
+	swap_make_room(NULL, 0, 3 + pgdir_user_tables(c->env_pgdir));
 	if ((r = env_alloc(&s, curenv)) < 0)
 		return r;
 	if ((r = copy_space(s, c)) < 0) {
@@ -242,13 +227,10 @@ sys_env_restore(envid_t childid, envid_t snapid)
 	if ((r = envid2env(childid, &c, 1)) < 0
 	    || (r = envid2env(snapid, &s, 1)) < 0)
 		return r;
-	if (c == s)
+	if (c == s || !stopped(c) || !stopped(s))
 		return -E_INVAL;
-	if ((r = stopped_child(childid, &c)) < 0
-	    || (r = stopped_child(snapid, &s)) < 0)
-		return r;
 	empty_space(c);
-	swap_make_room(c, 1, 2 + tables_of(s));
+	swap_make_room(c, 1, 2 + pgdir_user_tables(s->env_pgdir));
 	if ((r = copy_space(c, s)) < 0) {
 		empty_space(c);
 		return r;

@@ -122,6 +122,14 @@ fpu_claim(void)
 	return true;
 }
 
+// This CPU's FPU registers are nobody's now: the next use traps.
+static void
+fpu_release(void)
+{
+	thiscpu->cpu_fpu_env = NULL;
+	lcr0(rcr0() | CR0_TS);
+}
+
 // The env whose registers this CPU's FPU holds leaves it: save them.
 void
 fpu_save(void)
@@ -130,8 +138,24 @@ fpu_save(void)
 
 	fxsave(&env_fpu[i]);
 	fpu_saved[i] = true;
-	thiscpu->cpu_fpu_env = NULL;
-	lcr0(rcr0() | CR0_TS);
+	fpu_release();
+}
+
+// Slot d's registers become a copy of src's, live here (src keeps them
+// live) or saved.
+static void
+copy_from(int d, struct Env *src)
+{
+	int s = ENVX(src->env_id);
+
+	if (thiscpu->cpu_fpu_env == src) {
+		fxsave(&env_fpu[d]);
+		fpu_saved[d] = true;
+		return;
+	}
+	if (fpu_saved[s])
+		env_fpu[d] = env_fpu[s];
+	fpu_saved[d] = fpu_saved[s];
 }
 
 /*
@@ -144,34 +168,19 @@ fpu_save(void)
 void
 fpu_env_init(struct Env *e, struct Env *parent)
 {
-	int i = ENVX(e->env_id), p = parent ? ENVX(parent->env_id) : 0;
-
-	if (parent && thiscpu->cpu_fpu_env == parent) {
-		fxsave(&env_fpu[i]);
-		fpu_saved[i] = true;
-	} else if (parent && fpu_saved[p]) {
-		env_fpu[i] = env_fpu[p];
-		fpu_saved[i] = true;
-	} else {
-		fpu_saved[i] = false;
-	}
+	if (parent)
+		copy_from(ENVX(e->env_id), parent);
+	else
+		fpu_saved[ENVX(e->env_id)] = false;
 }
 
-/*
- * dst takes a copy of src's registers; both are stopped (on no CPU), so
- * their state is in memory unless this CPU still holds one's: src's is
- * saved first, and dst's, about to be replaced, is let go.
- */
+// dst takes a copy of src's registers; dst's own, about to be
+// replaced, are let go if this CPU holds them.
 void
 fpu_env_copy(struct Env *dst, struct Env *src)
 {
-	int d = ENVX(dst->env_id), s = ENVX(src->env_id);
-
-	if (thiscpu->cpu_fpu_env == src)
-		fpu_save();
 	fpu_env_free(dst);
-	env_fpu[d] = env_fpu[s];
-	fpu_saved[d] = fpu_saved[s];
+	copy_from(ENVX(dst->env_id), src);
 }
 
 // e is being freed: its registers, if live here, are nobody's now.  (An
@@ -180,8 +189,6 @@ fpu_env_copy(struct Env *dst, struct Env *src)
 void
 fpu_env_free(struct Env *e)
 {
-	if (thiscpu->cpu_fpu_env != e)
-		return;
-	thiscpu->cpu_fpu_env = NULL;
-	lcr0(rcr0() | CR0_TS);
+	if (thiscpu->cpu_fpu_env == e)
+		fpu_release();
 }

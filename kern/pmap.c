@@ -468,6 +468,18 @@ pgdir_flush(pde_t *pgdir)
 		tlb_shootdown(pgdir);
 }
 
+// How many page tables pgdir has below UTOP: as many as a copy of its
+// user mappings may need.
+int
+pgdir_user_tables(pde_t *pgdir)
+{
+	int n = 0, i;
+
+	for (i = 0; i < PDX(UTOP); i++)
+		n += (pgdir[i] & PTE_P) != 0;
+	return n;
+}
+
 /*
  * Call fn(pte, va, arg) for each entry of pgdir in [start, end) that
  * maps a page or holds a swap entry, in order, skipping absent page

@@ -27,7 +27,6 @@
  * nothing.
  */
 #include <inc/assert.h>
-#include <inc/error.h>
 #include <inc/x86.h>
 #include <kern/env.h>
 #include <kern/pmap.h>
@@ -192,10 +191,14 @@ env_set_status(struct Env *e, unsigned status)
 		    && old != ENV_RUNNING)
 			preempt_for(e);
 	}
-	nlive += (status != ENV_FREE) - (old != ENV_FREE);
+	if ((status == ENV_FREE) != (old == ENV_FREE)) {
+		int born = status != ENV_FREE ? 1 : -1;
+
+		nlive += born;
+		if (prio_of(e) != ENV_PRIO_DEFAULT)
+			nranked += born;
+	}
 	nblocked += (status == ENV_NOT_RUNNABLE) - (old == ENV_NOT_RUNNABLE);
-	if (prio_of(e) != ENV_PRIO_DEFAULT)
-		nranked += (status != ENV_FREE) - (old != ENV_FREE);
 	e->env_status = status;
 }
 
@@ -215,16 +218,14 @@ sched_priority(struct Env *e)
 	return prio_of(e);
 }
 
-// Run e at priority prio from now on.  Returns 0, or -E_INVAL for a
-// priority outside [0, NPRIO).
-int
+// Run e at priority prio, in [0, NPRIO), from now on.
+void
 sched_set_priority(struct Env *e, int prio)
 {
 	int i = ENVX(e->env_id), was = runq_link[i].prio;
 	bool queued = e->env_status == ENV_RUNNABLE;
 
-	if (prio < 0 || prio >= NPRIO)
-		return -E_INVAL;
+	assert(prio >= 0 && prio < NPRIO);
 	if (queued)
 		runq_remove(e);
 	nranked += (prio != ENV_PRIO_DEFAULT) - (was != ENV_PRIO_DEFAULT);
@@ -236,7 +237,6 @@ sched_set_priority(struct Env *e, int prio)
 		// Lowered below a waiting env, it gives up its CPU now.
 		resched_cpu(&cpus[e->env_cpunum]);
 	}
-	return 0;
 }
 
 // One tick of CPU 0's timer: the clock aging counts in.

@@ -24,7 +24,7 @@ void	env_set_status(struct Env *e, unsigned status);
 // Priorities (inc/env.h): a new env's, and changing one; the clock of
 // aging (kern/sched.c).
 void	sched_env_init(struct Env *e, struct Env *parent);
-int	sched_set_priority(struct Env *e, int prio);
+void	sched_set_priority(struct Env *e, int prio);
 int	sched_priority(struct Env *e);
 void	sched_tick(void);
 

@@ -211,13 +211,7 @@ swap_exofork(struct Env *parent, struct Env *child)
 int
 swap_tables_to_copy(struct Env *e)
 {
-	int n = 0, i;
-
-	if (!env_swap(e)->swapped)
-		return 0;
-	for (i = 0; i < PDX(UTOP); i++)
-		n += (e->env_pgdir[i] & PTE_P) != 0;
-	return n;
+	return env_swap(e)->swapped ? pgdir_user_tables(e->env_pgdir) : 0;
 }
 
 /*

@@ -211,7 +211,8 @@ sys_env_set_priority(envid_t envid, int prio)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	return sched_set_priority(e, prio);
+	sched_set_priority(e, prio);
+	return 0;
 }
 
 static int

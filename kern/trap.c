@@ -313,7 +313,8 @@ trap(struct Trapframe *tf)
 	struct Env *cur;
 
 	// Done with at once: resume, unless an IPI also asked this CPU to
-	// choose again what to run (kern/sched.c).
+	// choose again what to run (kern/sched.c).  Kept apart from the path
+	// below: a flag carried across it costs every system call.
 	if (ack_interrupt(tf->tf_trapno)) {
 		if (!sched_resched_here())
 			env_pop_tf(tf);
