@@ -179,6 +179,119 @@ bench_fork(const char *name, int npages, envid_t (*forkfn)(void))
 	unmap_scratch(npages);
 }
 
+/*
+ * The course's two other forks, measured beside lib's fork (which maps
+ * the whole address space with one sys_page_cow_range):
+ *
+ *   - fork-pagemap-small: lib's fork_with, but the memory mapped page by
+ *     page as the course does it, walking uvpd/uvpt: one sys_page_map
+ *     for a shared or read-only page, two for a copy-on-write one.  The
+ *     child's setup and the faults that follow are the same as
+ *     fork-small's, so the difference is the mapping alone.
+ *   - dumbfork-small: user/dumbfork.c's way, a fresh copy of every page
+ *     of the program and of the stack in use, made at once.
+ */
+
+#define RW		(PTE_P | PTE_U | PTE_W)
+
+// The permissions fork gives our page both here and in the child:
+// PTE_SHARE and read-only pages keep theirs, the rest turn copy-on-write.
+static int
+fork_perm(pte_t pte)
+{
+	int perm = pte & PTE_SYSCALL;
+
+	if ((pte & PTE_SHARE) || !(perm & (PTE_W | PTE_COW)))
+		return perm;
+	return (perm & ~PTE_W) | PTE_COW;
+}
+
+// Map our page at va into child, then remap ours if it turned
+// copy-on-write.  The child's first: were ours remapped first, a write
+// to it in between (the stack page is written by the very next call)
+// would give us a private copy, and the child would share that one,
+// writable on our side.
+static int
+map_page(envid_t child, void *va, pte_t pte)
+{
+	int perm = fork_perm(pte);
+	int r;
+
+	if ((r = sys_page_map(0, va, child, va, perm)) < 0
+	    || !(perm & PTE_COW))
+		return r;
+	return sys_page_map(0, va, 0, va, perm);
+}
+
+// fork_with's map, page by page: every present page below the exception
+// stack, skipping the page tables that are absent.
+static int
+map_pages(envid_t child)
+{
+	uintptr_t table, va, limit;
+	pte_t pte;
+	int r;
+
+	for (table = 0; table < UTOP; table += PTSIZE) {
+		if (!(uvpd[PDX(table)] & PTE_P))
+			continue;
+		limit = MIN(table + PTSIZE, UXSTACKTOP - PGSIZE);
+		for (va = table; va < limit; va += PGSIZE) {
+			pte = uvpt[PGNUM(va)];
+			if ((pte & PTE_P)
+			    && (r = map_page(child, (void *) va, pte)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static envid_t
+pagemap_fork(void)
+{
+	return fork_with(map_pages);
+}
+
+// Give child a copy of each of our pages in [from, to), written
+// through UTEMP.
+static int
+copy_pages(envid_t child, uintptr_t from, uintptr_t to)
+{
+	uintptr_t va;
+	int r;
+
+	for (va = from; va < to; va += PGSIZE) {
+		if ((r = sys_page_alloc(child, (void *) va, RW)) < 0
+		    || (r = sys_page_map(child, (void *) va, 0, UTEMP, RW)) < 0)
+			return r;
+		memmove(UTEMP, (void *) va, PGSIZE);
+		if ((r = sys_page_unmap(0, UTEMP)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+// The child gets a copy of the program and of our stack from the page
+// we run on up (the pages below are demand-zero to it).  It needs no
+// fault handler: none of its pages is shared.
+static envid_t
+dumbfork(void)
+{
+	uintptr_t stack = ROUNDDOWN(read_esp(), PGSIZE);
+	envid_t child;
+	int r;
+
+	if ((child = sys_exofork()) == 0)
+		thisenv = &envs[ENVX(sys_getenvid())];
+	if (child <= 0)
+		return child;
+	if ((r = copy_pages(child, UTEXT, (uintptr_t) end)) < 0
+	    || (r = copy_pages(child, stack, USTACKTOP)) < 0
+	    || (r = sys_env_set_status(child, ENV_RUNNABLE)) < 0)
+		panic("dumbfork: %e", r);
+	return child;
+}
+
 static void
 bench_ipc(void)
 {
@@ -328,12 +441,16 @@ umain(int argc, char **argv)
 	bench_uexcept();
 	bench_fork("fork-small", 0, fork);
 	bench_fork("sfork-small", 0, sfork);
+	bench_fork("fork-pagemap-small", 0, pagemap_fork);
 	bench_fork("fork-1MiB", 256, fork);
 	bench_fork("fork-4MiB", 1024, fork);
 	bench_ipc();
 	bench_fork_exit();
 	bench_demand_zero_kernel();
 	bench_fork_untouched();
+	// The last fork timed: its window at UTEMP leaves a page table
+	// behind, which every later fork would walk.
+	bench_fork("dumbfork-small", 0, dumbfork);
 	// After the forks: from here on the program has FPU registers for
 	// each fork to copy.
 	yield_pair("fpu-yield-switch", true);

@@ -113,6 +113,7 @@ envid_t	ipc_find_env(enum EnvType type);
 // PTE_SHARE (shared writable with children) and PTE_COW: inc/mmu.h.
 envid_t	fork(void);
 envid_t	sfork(void);
+envid_t	fork_with(int (*map)(envid_t child));	// map sets up child's memory
 
 // envgone.c
 bool	env_gone(envid_t id);	// freed, or its slot reused since
