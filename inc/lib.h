@@ -50,7 +50,12 @@ void	_exception_upcall(void);
 // readline.c
 char*	readline(const char *buf);
 
-// syscall.c
+// syscall.c: the stubs enter the kernel by int $0x30 or by sysenter,
+// as syscall_entry says (libmain sets SYSCALL_SYSENTER if the processor
+// has it); a program may change it at any time.
+enum { SYSCALL_INT, SYSCALL_SYSENTER };
+extern int syscall_entry;
+void	syscall_entry_init(void);
 int32_t	syscall_raw(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3,
 		    uint32_t a4, uint32_t a5);	// any number, all five args
 void	sys_cputs(const char *string, size_t len);

@@ -1,4 +1,4 @@
-/* System call numbers: int $0x30 with the number in eax. */
+/* System call numbers: int $0x30 (or sysenter) with the number in eax. */
 #ifndef JOS_INC_SYSCALL_H
 #define JOS_INC_SYSCALL_H
 

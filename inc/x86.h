@@ -208,6 +208,12 @@ rdmsr(uint32_t msr)
 	return val;
 }
 
+static inline void
+wrmsr(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr" : : "c" (msr), "A" (val));
+}
+
 // Atomically store newval in *addr and return what was there.
 static inline uint32_t
 xchg(volatile uint32_t *addr, uint32_t newval)

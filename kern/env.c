@@ -528,7 +528,7 @@ env_run(struct Env *e)
 		e->env_cpunum = cpunum();
 		// The next trap from user mode saves e's registers in
 		// e->env_tf.
-		thiscpu->cpu_ts.ts_esp0 = (uintptr_t) (&e->env_tf + 1);
+		trap_set_frame_top((uintptr_t) (&e->env_tf + 1));
 		load_pgdir(e->env_pgdir);
 		load_user_segs(e);
 	}

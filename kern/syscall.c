@@ -27,9 +27,9 @@
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
  * none keeps the kernel lock for long.  After a step the call restarts
- * itself: the env's eip goes back onto its int $0x30 (always the two
- * bytes cd 30, whatever prefixes come before), and the trap path puts
- * the call's number back in eax.  In between, the lock is released and
+ * itself: the env's eip goes back onto its int $0x30 or sysenter
+ * (always two bytes, cd 30 or 0f 34, whatever prefixes come before),
+ * and the trap path puts the call's number back in eax.  In between, the lock is released and
  * pending interrupts are taken (a timer tick preempts the env before it
  * re-enters), so every other env makes progress.  The user's registers
  * stay as they were; how far the call got is kept here, per env slot,
@@ -552,11 +552,45 @@ sys_ipc_recv(void *dstva)
 	sched_yield();
 }
 
-int32_t
-syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
-	uint32_t a5)
+// The fifth argument of the call tf makes: esi, after int $0x30; after
+// sysenter, the word on top of the caller's stack (kern/trapentry.S).
+// That word was just pushed, so it is normally in a page mapped for the
+// env (the page directory loaded now is its own); any other case, the
+// slow way, which may find it gone to swap or not there at all.
+static int
+syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 {
-	switch (num) {
+	uintptr_t esp = tf->tf_esp;
+	pte_t *pte;
+
+	*a5 = tf->tf_regs.reg_esi;
+	if (tf->tf_err != TF_ERR_SYSENTER)
+		return 0;
+	if (esp < ULIM && PGOFF(esp) <= PGSIZE - sizeof(*a5)
+	    && (pte = pte_lookup(curenv->env_pgdir, esp))
+	    && (*pte & (PTE_P | PTE_U)) == (PTE_P | PTE_U)) {
+		*a5 = *(const uint32_t *) esp;
+		return 0;
+	}
+	if (user_mem_check(curenv, (void *) esp, sizeof(*a5), PTE_U) < 0)
+		return -E_FAULT;
+	return demand_copyin(curenv, a5, esp, sizeof(*a5));
+}
+
+/*
+ * Do the system call curenv's frame tf asks for: its number in eax, its
+ * first four arguments in edx, ecx, ebx and edi (the fifth: see
+ * syscall_arg5).  Returns the result for eax, if it returns.
+ */
+int32_t
+syscall(struct Trapframe *tf)
+{
+	struct PushRegs *r = &tf->tf_regs;
+	uint32_t a1 = r->reg_edx, a2 = r->reg_ecx, a3 = r->reg_ebx;
+	uint32_t a4 = r->reg_edi, a5;
+	int err;
+
+	switch (r->reg_eax) {
 	case SYS_cputs:
 		return sys_cputs((const char *) a1, a2);
 	case SYS_cgetc:
@@ -568,6 +602,8 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	case SYS_page_alloc:
 		return sys_page_alloc(a1, (void *) a2, a3);
 	case SYS_page_map:
+		if ((err = syscall_arg5(tf, &a5)) < 0)
+			return err;
 		return sys_page_map(a1, (void *) a2, a3, (void *) a4, a5);
 	case SYS_page_unmap:
 		return sys_page_unmap(a1, (void *) a2);
@@ -588,10 +624,12 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	case SYS_page_copy:
 		return sys_page_copy(a1, (void *) a2, (void *) a3, a4);
 	case SYS_page_cow_range:
-		return share_range(num, a1, a2, a3, true);
+		return share_range(SYS_page_cow_range, a1, a2, a3, true);
 	case SYS_page_share_range:
-		return share_range(num, a1, a2, a3, false);
+		return share_range(SYS_page_share_range, a1, a2, a3, false);
 	case SYS_region_map:
+		if ((err = syscall_arg5(tf, &a5)) < 0)
+			return err;
 		return sys_region_map(a1, a2, a3, a4, a5);
 	case SYS_region_unmap:
 		return sys_region_unmap(a1, a2, a3);

@@ -10,8 +10,10 @@
 
 struct Env;
 
-int32_t	syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3,
-		uint32_t a4, uint32_t a5);
+struct Trapframe;
+
+int32_t	syscall(struct Trapframe *tf);
+
 void	syscall_copy_progress(struct Env *dst, struct Env *src);
 // Fork's copy-on-write (or shared) mapping of one page (kern/syscall.c).
 int	share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,

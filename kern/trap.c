@@ -105,6 +105,46 @@ trap_init(void)
 
 // Give this CPU, CPU i, its TSS and the IDT.  The TSS gives the stack for
 // traps from user mode, and its selector tells cpunum() which CPU this is.
+// Has this processor sysenter (CPUID leaf 1, edx)?  The same on every
+// CPU; the library asks CPUID too, to choose its way in.
+#define CPUID_SEP		(1 << 11)
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
+
+static bool has_sysenter;
+
+extern char sysenter_entry[];
+
+// sysenter enters at sysenter_entry (kern/trapentry.S) in GD_KT, with
+// ss GD_KT + 8 = GD_KD; sysexit leaves in GD_KT + 16 = GD_UT and
+// GD_KT + 24 = GD_UD, at privilege 3: the GDT's order.
+static void
+sysenter_init_cpu(int i)
+{
+	uint32_t eax, ebx, ecx, edx;
+
+	static_assert(GD_KD == GD_KT + 8 && GD_UT == GD_KT + 16
+		      && GD_UD == GD_KT + 24);
+	cpuid(1, &eax, &ebx, &ecx, &edx);
+	has_sysenter = edx & CPUID_SEP;
+	if (!has_sysenter)
+		return;
+	wrmsr(MSR_SYSENTER_CS, GD_KT);
+	wrmsr(MSR_SYSENTER_EIP, (uintptr_t) sysenter_entry);
+	wrmsr(MSR_SYSENTER_ESP, KSTACKTOP_CPU(i));
+}
+
+// The next trap, or sysenter, from user mode on this CPU saves its
+// frame just below top (env_run: past the env's env_tf).
+void
+trap_set_frame_top(uintptr_t top)
+{
+	thiscpu->cpu_ts.ts_esp0 = top;
+	if (has_sysenter)
+		wrmsr(MSR_SYSENTER_ESP, top);
+}
+
 void
 trap_init_percpu(int i)
 {
@@ -113,6 +153,7 @@ trap_init_percpu(int i)
 	ts->ts_esp0 = KSTACKTOP_CPU(i);		// env_run points it at an env
 	ts->ts_ss0 = GD_KD;
 	ts->ts_iomb = sizeof(struct Taskstate);	// no I/O permission map
+	sysenter_init_cpu(i);
 
 	gdt[(GD_TSS0 >> 3) + i] = SEG16(STS_T32A, (uint32_t) ts,
 					sizeof(struct Taskstate) - 1, 0);
@@ -174,7 +215,11 @@ unexpected_trap(struct Trapframe *tf)
 	env_destroy(curenv);
 }
 
+static_assert(offsetof(struct Trapframe, tf_trapno) == TF_TRAPNO);
+static_assert(offsetof(struct Trapframe, tf_eip) == TF_EIP);
 static_assert(offsetof(struct Trapframe, tf_cs) == TF_CS);
+static_assert(offsetof(struct Trapframe, tf_eflags) == TF_EFLAGS);
+static_assert(offsetof(struct Trapframe, tf_esp) == TF_ESP);
 static_assert(offsetof(struct Env, env_cpunum) == ENV_CPUNUM);
 
 /*
@@ -290,11 +335,8 @@ reap_if_dying(struct Env *cur)
 static inline void
 handle_user_trap(struct Trapframe *tf)
 {
-	struct PushRegs *r = &tf->tf_regs;
-
 	if (tf->tf_trapno == T_SYSCALL)
-		r->reg_eax = syscall(r->reg_eax, r->reg_edx, r->reg_ecx,
-				     r->reg_ebx, r->reg_edi, r->reg_esi);
+		tf->tf_regs.reg_eax = syscall(tf);
 	else if (tf->tf_trapno == T_PGFLT)
 		page_fault_handler(tf);
 	else
@@ -328,6 +370,36 @@ trap(struct Trapframe *tf)
 	handle_user_trap(tf);
 	if (cur->env_status == ENV_RUNNING && !sched_resched_here())
 		env_resume(cur);
+	sched_yield();
+}
+
+/*
+ * A system call by sysenter.  tf is curenv->env_tf, the frame int $0x30
+ * would have left (kern/trapentry.S).  Back to the caller by sysexit
+ * when it goes on at once, as trap() would resume it, and to where it
+ * called from: sysexit gives ecx and edx new values, which a call made
+ * again (a long call's next step, kern/syscall.c) would take for its
+ * arguments.  Nor when the env steps with TF: sysexit_to restores the
+ * flags with popfl, which would then trap in the kernel.  Any other way
+ * out is trap()'s.
+ */
+void
+sysenter_trap(struct Trapframe *tf)
+{
+	uintptr_t caller = tf->tf_eip;
+	struct Env *cur;
+
+	lock_kernel();
+	cur = curenv;
+	reap_if_dying(cur);
+	tf->tf_regs.reg_eax = syscall(tf);
+	if (cur->env_status == ENV_RUNNING && !sched_resched_here()) {
+		if (tf->tf_eip != caller || (tf->tf_eflags & FL_TF))
+			env_resume(cur);
+		cur->env_runs++;
+		unlock_kernel();
+		sysexit_to(tf);
+	}
 	sched_yield();
 }
 

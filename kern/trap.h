@@ -9,7 +9,11 @@
 #include <inc/mmu.h>
 
 // Offsets kern/trapentry.S uses (checked in kern/trap.c).
+#define TF_TRAPNO	40	// offsetof(struct Trapframe, tf_trapno)
+#define TF_EIP		48	// offsetof(struct Trapframe, tf_eip)
 #define TF_CS		52	// offsetof(struct Trapframe, tf_cs)
+#define TF_EFLAGS	56	// offsetof(struct Trapframe, tf_eflags)
+#define TF_ESP		60	// offsetof(struct Trapframe, tf_esp)
 #define ENV_CPUNUM	92	// offsetof(struct Env, env_cpunum)
 
 // IRQ_OFFSET + IRQ_WAKEUP: the IPI that wakes a CPU sleeping on the lock
@@ -19,6 +23,10 @@
 #define IRQ_WAKEUP	17
 #define IRQ_TLBFLUSH	18
 
+// A system call's tf_err says how it entered: by int $0x30 (the
+// processor pushes no error code, so the stub's 0) or by sysenter.
+#define TF_ERR_SYSENTER	1
+
 #ifndef __ASSEMBLER__
 void	trap_init(void);
 void	trap_init_percpu(int cpu);
@@ -26,6 +34,9 @@ void	trap_init_percpu(int cpu);
 // (trap, which never returns) or from kernel mode (trap_kernel).
 void	trap(struct Trapframe *tf) __attribute__((noreturn));
 void	trap_kernel(struct Trapframe *tf);
+void	sysenter_trap(struct Trapframe *tf) __attribute__((noreturn));
+void	sysexit_to(struct Trapframe *tf) __attribute__((noreturn));
+void	trap_set_frame_top(uintptr_t top);
 struct Vm86Frame;
 void	trap_vm86(struct Vm86Frame *f) __attribute__((noreturn));
 void	print_trapframe(struct Trapframe *tf);

@@ -76,6 +76,15 @@ trap_entries:
 	.globl trap_entries_end
 trap_entries_end:
 
+# ebx = curenv->env_tf, just filled in: move to the kernel stack of the
+# CPU the env runs on, KSTACKTOP - cpu * (KSTKSIZE + KSTKGAP).
+.macro to_kernel_stack
+	movl	ENV_CPUNUM(%ebx), %eax
+	shll	$KSTKSHIFT, %eax
+	negl	%eax
+	leal	KSTACKTOP(%eax), %esp
+.endm
+
 	.text
 alltraps:
 	# A trap from virtual-8086 mode (QEMU lets user code iret into it)
@@ -100,23 +109,21 @@ alltraps:
 	cld
 
 	# esp = ebx = tf.  From kernel mode the frame is on this CPU's
-	# kernel stack already: trap_kernel(tf).
+	# kernel stack already: trap_kernel(tf), unless the trap came at
+	# sysenter_entry (see sysenter_stepped).
 	movl	%esp, %ebx
 	testb	$3, TF_CS(%esp)
 	jz	from_kernel
 
 	# From user mode the frame is curenv->env_tf itself: the TSS's esp0
-	# points just past it (env_run), so nothing is copied.  Move to this
-	# CPU's kernel stack, KSTACKTOP - cpu * (KSTKSIZE + KSTKGAP), where
-	# the env's env_cpunum says which CPU this is.
-	movl	ENV_CPUNUM(%ebx), %eax
-	shll	$KSTKSHIFT, %eax
-	negl	%eax
-	leal	KSTACKTOP(%eax), %esp
+	# points just past it (env_run), so nothing is copied.
+	to_kernel_stack
 	pushl	%ebx
 	call	trap			# trap(tf): leaves through env_pop_tf
 
 from_kernel:
+	cmpl	$sysenter_entry, TF_EIP(%esp)
+	je	sysenter_stepped
 	pushl	%ebx
 	call	trap_kernel
 	# trap_kernel returns only for an interrupt taken while waiting for
@@ -152,3 +159,88 @@ from_vm86:
 	leal	KSTACKTOP(%eax), %esp
 	pushl	%ebx
 	call	trap_vm86		# does not return
+
+/*
+ * System calls by sysenter (the library's choice where the processor
+ * has it: lib/syscall.c).  The caller passes the call number in eax and
+ * its first four arguments in edx, ecx, ebx and edi, as for int $0x30;
+ * esi holds the address to return to, and ebp the stack pointer to
+ * return with, the fifth argument (if the call takes one) the word on
+ * top of that stack.  The processor takes cs and eip from its SYSENTER
+ * MSRs, and esp from SYSENTER_ESP, which env_run points just past
+ * curenv->env_tf, as it does the TSS's esp0 (trap_set_frame_top).  So
+ * the frame pushed here, with interrupts off (sysenter clears IF), is
+ * the one int $0x30 leaves, save tf_err (TF_ERR_SYSENTER): any later
+ * path (a switch, exofork's copy, the monitor, gdb) finds an ordinary
+ * trap frame.  sysenter comes only from protected mode: no vm86 code
+ * ever runs (see trap_vm86).
+ */
+.macro sysenter_frame_top flags
+	pushl	$(GD_UD | 3)		# tf_ss
+	pushl	%ebp			# tf_esp
+	pushfl				# tf_eflags, less what sysenter cleared
+	orl	$(\flags), (%esp)
+.endm
+
+	# Where a #DB at sysenter_entry resumes (sysenter_stepped): the
+	# env's TF goes back into its frame.
+sysenter_entry_stepped:
+	sysenter_frame_top FL_IF | FL_TF
+	jmp	sysenter_frame_rest
+
+	.globl sysenter_entry
+	.type sysenter_entry, @function
+	.p2align 4
+sysenter_entry:
+	sysenter_frame_top FL_IF
+sysenter_frame_rest:
+	pushl	$(GD_UT | 3)		# tf_cs
+	pushl	%esi			# tf_eip
+	pushl	$TF_ERR_SYSENTER	# tf_err
+	pushl	$T_SYSCALL		# tf_trapno
+	pushl	%ds
+	pushl	%es
+	pushal
+	movw	$GD_KD, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movl	%esp, %ebx
+	to_kernel_stack
+	# Flags an int gate would have cleared: DF for the string
+	# instructions, and NT, with which an iret is a task return.
+	pushl	$0
+	popfl
+	pushl	%ebx
+	call	sysenter_trap		# sysenter_trap(tf): does not return
+
+	# sysenter keeps EFLAGS.TF: an env stepping with it traps before
+	# sysenter_entry's first instruction, in kernel mode, with the #DB
+	# frame in its env_tf (esp was SYSENTER_ESP).  alltraps sends that
+	# trap here: resume at sysenter_entry_stepped, with TF clear, to
+	# build the env's frame over this one.
+sysenter_stepped:
+	movl	$sysenter_entry_stepped, TF_EIP(%esp)
+	andl	$~FL_TF, TF_EFLAGS(%esp)
+	jmp	trapret
+
+/*
+ * sysexit_to(tf): back to curenv, whose frame tf, entered by sysenter,
+ * it resumes by sysexit: eip from edx, esp from ecx (which the library
+ * takes as clobbered), cs and ss from SYSENTER_CS.  The flags are
+ * restored by popfl, with interrupts on only once sysexit is done (sti
+ * waits one instruction); the caller makes sure TF is clear.
+ */
+	.globl sysexit_to
+sysexit_to:
+	movl	4(%esp), %eax
+	pushl	TF_EFLAGS(%eax)
+	andl	$~FL_IF, (%esp)
+	popfl
+	movl	%eax, %esp
+	popal
+	popl	%es
+	popl	%ds			# esp = &tf->tf_trapno
+	movl	TF_EIP - TF_TRAPNO(%esp), %edx
+	movl	TF_ESP - TF_TRAPNO(%esp), %ecx
+	sti
+	sysexit

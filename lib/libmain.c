@@ -11,6 +11,7 @@ void libmain(int argc, char **argv);
 void
 libmain(int argc, char **argv)
 {
+	syscall_entry_init();
 	thisenv = &envs[ENVX(sys_getenvid())];
 	if (argc > 0)
 		binaryname = argv[0];

@@ -3,6 +3,7 @@
  * each returns.  A child runs the checks that need an environment that is
  * not ours (our parent) and serves as a receiver for the ipc checks; it
  * reports its tally back by ipc.  Everything mapped is unmapped again.
+ * All of it runs twice: through int $0x30 and through sysenter.
  */
 #include <inc/lib.h>
 
@@ -229,12 +230,15 @@ child(void)
 	ipc_send(parent, npass << 16 | nfail, 0, 0);
 }
 
-void
-umain(int argc, char **argv)
+// Every check, with the system calls entering the kernel as the
+// library's syscall_entry says (the child inherits it).
+static void
+check_all(const char *entry)
 {
 	envid_t kid;
 	int r;
 
+	npass = nfail = 0;
 	if ((r = sys_page_alloc(0, RO, PERM)) < 0)
 		panic("sys_page_alloc: %e", r);
 	check_page_alloc();
@@ -263,7 +267,22 @@ umain(int argc, char **argv)
 
 	sys_page_unmap(0, RO);
 	if (nfail == 0)
-		cprintf("syscallargs: %d checks passed\n", npass);
+		cprintf("syscallargs: %s: %d checks passed\n", entry, npass);
 	else
-		cprintf("syscallargs: %d FAILED\n", nfail);
+		cprintf("syscallargs: %s: %d FAILED\n", entry, nfail);
+}
+
+// Both ways into the kernel must check the same way: int $0x30, then
+// sysenter (where the processor has it, as QEMU's always does).
+void
+umain(int argc, char **argv)
+{
+	int chosen = syscall_entry;
+
+	syscall_entry = SYSCALL_INT;
+	check_all("int $0x30");
+	if (chosen == SYSCALL_SYSENTER) {
+		syscall_entry = SYSCALL_SYSENTER;
+		check_all("sysenter");
+	}
 }
