@@ -31,6 +31,9 @@
 
 #define ROSTER	((void *) 0x10000000)
 
+// A zero feeder may get a whole stream ahead of its cell.
+static_assert(NROWS <= CHAN_QLEN);
+
 static const int A[N][N] = {
 	{ 2, -1, 3 },
 	{ 0, 4, -5 },
