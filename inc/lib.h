@@ -72,6 +72,8 @@ int	sys_page_map(envid_t src_env, void *src_pg,
 int	sys_page_unmap(envid_t env, void *pg);
 int	sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int	sys_ipc_recv(void *rcv_pg);
+// Waits, queued in the kernel, until to_env takes the message.
+int	sys_ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int	sys_page_copy(envid_t env, void *srcva, void *dstva, int perm);
 int	sys_page_cow_range(envid_t child, void *start, void *end);
 int	sys_page_share_range(envid_t child, void *start, void *end);

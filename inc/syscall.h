@@ -37,6 +37,8 @@ enum {
 	// Checkpoint and restore of a stopped child (kern/checkpoint.c).
 	SYS_env_snapshot,
 	SYS_env_restore,
+	// A send that waits in the kernel for the receiver (kern/ipc.c).
+	SYS_ipc_send,
 	NSYSCALLS
 };
 

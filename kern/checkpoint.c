@@ -31,6 +31,7 @@
 #include <kern/fpu.h>
 #include <kern/uexcept.h>
 #include <kern/checkpoint.h>
+#include <kern/ipc.h>
 
 #define XSTACK	(UXSTACKTOP - PGSIZE)
 
@@ -122,10 +123,11 @@ static void
 copy_state(struct Env *dst, struct Env *src)
 {
 	dst->env_tf = src->env_tf;
-	// Blocked in sys_ipc_recv, src has the call's number for a result
-	// until a sender writes one; the copy receives nothing, and sees the
-	// receive cancelled, as a sys_env_set_status wake-up shows it.
-	if (src->env_ipc_recving)
+	// Blocked in sys_ipc_recv or sys_ipc_send, src has the call's
+	// number for a result until the other side writes one; the copy is
+	// in no one's queue, and sees the call cancelled, as a
+	// sys_env_set_status wake-up shows it (ipc_send then sends again).
+	if (ipc_blocked(src))
 		dst->env_tf.tf_regs.reg_eax = -E_IPC_NOT_RECV;
 	syscall_copy_progress(dst, src);
 	dst->env_pgfault_upcall = src->env_pgfault_upcall;
@@ -236,7 +238,8 @@ sys_env_restore(envid_t childid, envid_t snapid)
 		return r;
 	}
 	copy_state(c, s);
-	// A receive it was blocked in is gone with its old registers.
-	c->env_ipc_recving = false;
+	// A receive or send it was blocked in is gone with its old
+	// registers (senders queued for it still wait: it keeps its id).
+	ipc_forget(c);
 	return 0;
 }

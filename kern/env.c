@@ -28,6 +28,7 @@
 #include <kern/fpu.h>
 #include <kern/uexcept.h>
 #include <kern/checkpoint.h>
+#include <kern/ipc.h>
 
 // Each reuse of a slot adds this to its id (the first id is 0x1000).
 #define ENVGENSHIFT	12
@@ -403,6 +404,7 @@ env_free(struct Env *e)
 	swap_env_free(e);
 	fpu_env_free(e);
 	checkpoint_env_free(e);
+	ipc_env_free(e);
 
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;

@@ -23,6 +23,7 @@
 #include <kern/swapslot.h>
 #include <kern/rmap.h>
 #include <kern/checkpoint.h>
+#include <kern/ipc.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -188,13 +189,12 @@ sys_env_set_status(envid_t envid, int status)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	// Waking an env blocked in sys_ipc_recv cancels the receive.
-	if (status == ENV_RUNNABLE && e->env_ipc_recving) {
-		e->env_ipc_recving = false;
-		e->env_tf.tf_regs.reg_eax = -E_IPC_NOT_RECV;
-	}
-	if (status == ENV_RUNNABLE)
+	// Waking an env blocked in sys_ipc_recv or sys_ipc_send cancels
+	// the call.
+	if (status == ENV_RUNNABLE) {
+		ipc_cancel(e);
 		swap_env_built(e);
+	}
 	env_set_status(e, status);
 	return 0;
 }
@@ -268,7 +268,7 @@ sys_page_alloc(envid_t envid, void *va, int perm)
 
 // The page mapped at srcva in src, if it may be mapped with perm:
 // a writable mapping needs a writable source.
-static int
+int
 lookup_for_map(struct Env *src, void *srcva, int perm, struct PageInfo **pp)
 {
 	pte_t *pte;
@@ -290,7 +290,7 @@ lookup_for_map(struct Env *src, void *srcva, int perm, struct PageInfo **pp)
  * Map pp, a page of another env's found by lookup_for_map, in dst at va.
  * The page table it may need can send pages out: pp is held meanwhile.
  */
-static int
+int
 insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm)
 {
 	int r;
@@ -495,63 +495,6 @@ out:
 	return resume_done(resume, r);
 }
 
-/*
- * Deliver value (and the page at srcva, if srcva < UTOP and the receiver
- * wants one) to envid, which must be blocked in sys_ipc_recv.  Any env
- * may send to any env.
- */
-static int
-sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
-{
-	struct Env *e;
-	struct PageInfo *pp = NULL;
-	int r;
-
-	if ((r = envid2env(envid, &e, 0)) < 0)
-		return r;
-	if (!e->env_ipc_recving)
-		return -E_IPC_NOT_RECV;
-	if ((uintptr_t) srcva < UTOP
-	    && (r = lookup_for_map(curenv, srcva, perm, &pp)) < 0)
-		return r;
-
-	e->env_ipc_perm = 0;
-	if (pp && (uintptr_t) e->env_ipc_dstva < UTOP) {
-		if ((r = insert_held(e, pp, e->env_ipc_dstva, perm)) < 0)
-			return r;
-		e->env_ipc_perm = perm;
-	}
-	e->env_ipc_recving = false;
-	e->env_ipc_from = curenv->env_id;
-	e->env_ipc_value = value;
-	e->env_tf.tf_regs.reg_eax = 0;		// sys_ipc_recv's result
-	env_set_status(e, ENV_RUNNABLE);
-	return 0;
-}
-
-// May a receive map a page at dstva?  Below UTOP it must be page-aligned
-// and at least UMINADDR; at or above UTOP it asks for no page.
-static bool
-ipc_dstva_ok(uintptr_t dstva)
-{
-	return dstva >= UTOP || (PGOFF(dstva) == 0 && dstva >= UMINADDR);
-}
-
-/*
- * Block until a value arrives, with a page at dstva if it is below UTOP
- * (ipc_dstva_ok says it may be).  Does not return here: the env sees 0
- * once a sender wakes it (sys_ipc_try_send; a cancel by
- * sys_env_set_status says otherwise).
- */
-static void __attribute__((noreturn))
-sys_ipc_recv(void *dstva)
-{
-	curenv->env_ipc_recving = true;
-	curenv->env_ipc_dstva = dstva;
-	env_set_status(curenv, ENV_NOT_RUNNABLE);
-	sched_yield();
-}
-
 // The fifth argument of the call tf makes: esi, after int $0x30; after
 // sysenter, the word on top of the caller's stack (kern/trapentry.S).
 // That word was just pushed, so it is normally in a page mapped for the
@@ -618,9 +561,9 @@ syscall(struct Trapframe *tf)
 	case SYS_ipc_try_send:
 		return sys_ipc_try_send(a1, a2, (void *) a3, a4);
 	case SYS_ipc_recv:
-		if (!ipc_dstva_ok(a1))
-			return -E_INVAL;
-		sys_ipc_recv((void *) a1);
+		return sys_ipc_recv((void *) a1);
+	case SYS_ipc_send:
+		return sys_ipc_send(a1, a2, (void *) a3, a4);
 	case SYS_page_copy:
 		return sys_page_copy(a1, (void *) a2, (void *) a3, a4);
 	case SYS_page_cow_range:

@@ -18,5 +18,11 @@ void	syscall_copy_progress(struct Env *dst, struct Env *src);
 // Fork's copy-on-write (or shared) mapping of one page (kern/syscall.c).
 int	share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 		   bool cow);
+// The source page of a mapping into another env, checked, and its
+// insertion there (kern/syscall.c; IPC uses them too).
+struct PageInfo;
+int	lookup_for_map(struct Env *src, void *srcva, int perm,
+		       struct PageInfo **pp);
+int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
 
 #endif

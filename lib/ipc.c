@@ -1,4 +1,4 @@
-/* Inter-process communication on top of sys_ipc_try_send/sys_ipc_recv. */
+/* Inter-process communication on top of sys_ipc_send/sys_ipc_recv. */
 #include <inc/lib.h>
 
 // Wait for a message.  If pg is not NULL, a page sent along is mapped
@@ -29,6 +29,10 @@ ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
 
 // Send value (and the page at pg with perm, if pg is not NULL) to
 // to_env, waiting until it is receiving.  Panics on any other error.
+// The kernel does the waiting: we sleep in its queue of senders for
+// to_env.  -E_IPC_NOT_RECV says the wait was cancelled (we were woken
+// by sys_env_set_status, or are a snapshot of a waiting sender), not
+// that the message went: send it again.
 void
 ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
 {
@@ -36,9 +40,8 @@ ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
 
 	if (pg == NULL)
 		pg = (void *) UTOP;
-	while ((r = sys_ipc_try_send(to_env, value, pg, perm))
-	       == -E_IPC_NOT_RECV)
-		sys_yield();
+	while ((r = sys_ipc_send(to_env, value, pg, perm)) == -E_IPC_NOT_RECV)
+		;
 	if (r < 0)
 		panic("ipc_send: %e", r);
 }

@@ -151,6 +151,13 @@ sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, int perm)
 }
 
 int
+sys_ipc_send(envid_t envid, uint32_t value, void *srcva, int perm)
+{
+	return syscall(SYS_ipc_send, envid, value, (uint32_t) srcva,
+			   perm, 0);
+}
+
+int
 sys_ipc_recv(void *dstva)
 {
 	return syscall(SYS_ipc_recv, (uint32_t) dstva, 0, 0, 0, 0);

@@ -3,7 +3,8 @@
  *
  * The root env forks NWORKERS workers, then tends them until all are
  * done: it wakes a worker blocked in sys_ipc_recv (with a value, and
- * sometimes a page) and resumes one that suspended itself.  Each worker
+ * sometimes a page) and resumes one that suspended itself or waits in
+ * sys_ipc_send (which cancels the send).  Each worker
  * makes NCALLS random system calls with hostile arguments -- addresses
  * around 0, UMINADDR, UTEMP, UTOP, ULIM, UVPT, KERNBASE and the top of
  * memory, unaligned ones, env ids of itself, its children, its parent, its
@@ -712,6 +713,27 @@ fz_ipc_try_send(void)
 	call(SYS_ipc_try_send, t.id, rand32(), va, pick_perm(), 0, allowed);
 }
 
+// A send that waits in the kernel: until the target receives, or the
+// root, finding us stopped, cancels it (-E_IPC_NOT_RECV).  To ourselves
+// it must fail at once.
+static void
+fz_ipc_send(void)
+{
+	struct target t = pick_env();
+	envid_t waiting = below(2) ? pick_receiver() : 0;
+	uintptr_t va = below(2) ? pick_va_for(SELF) : UTOP;
+	uint32_t allowed = OK | ERR(E_IPC_NOT_RECV) | ERR(E_INVAL)
+		| ERR(E_NO_MEM) | ERR(E_BAD_ENV);
+
+	if (waiting)
+		t = (struct target) { waiting, kind_of(waiting) };
+	if (t.kind == DEAD)
+		allowed = ERR(E_BAD_ENV);
+	else if (t.kind == SELF)
+		allowed = ERR(E_INVAL);
+	call(SYS_ipc_send, t.id, rand32(), va, pick_perm(), 0, allowed);
+}
+
 // Wait for a message, from a sibling or the root (which wakes any worker
 // it finds waiting), with or without a page.  The root may also make us
 // runnable with sys_env_set_status, which cancels the receive.
@@ -875,6 +897,7 @@ static const struct {
 	{ 2, fz_env_snapshot },
 	{ 2, fz_env_restore },
 	{ 12, fz_ipc_try_send },
+	{ 3, fz_ipc_send },
 	{ 1, fz_ipc_recv },
 	{ 3, fz_cputs },
 	{ 8, fz_small },
