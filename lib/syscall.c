@@ -154,7 +154,7 @@ int
 sys_ipc_send(envid_t envid, uint32_t value, void *srcva, int perm)
 {
 	return syscall(SYS_ipc_send, envid, value, (uint32_t) srcva,
-			   perm, 0);
+		       perm, 0);
 }
 
 int
@@ -208,7 +208,7 @@ int
 sys_region_protect(envid_t envid, void *va, size_t len, int perm)
 {
 	return syscall(SYS_region_protect, envid, (uint32_t) va, len,
-			   perm, 0);
+		       perm, 0);
 }
 
 // *info is written first here, so that the kernel finds it a page of our
@@ -218,7 +218,7 @@ sys_region_query(envid_t envid, void *va, struct RegionInfo *info)
 {
 	memset(info, 0, sizeof(*info));
 	return syscall(SYS_region_query, envid, (uint32_t) va,
-			   (uint32_t) info, 0, 0);
+		       (uint32_t) info, 0, 0);
 }
 
 int
@@ -237,7 +237,7 @@ int
 sys_env_set_exception_upcall(envid_t envid, void *upcall, uint32_t traps)
 {
 	return syscall(SYS_env_set_exception_upcall, envid,
-			   (uint32_t) upcall, traps, 0, 0);
+		       (uint32_t) upcall, traps, 0, 0);
 }
 
 int
