@@ -34,6 +34,7 @@ GD_KT = 0x08
 USER_CS = 0x18 | 3
 T_PGFLT = 14
 T_SYSCALL = 48
+TF_ERR_SYSENTER = 1     # a system call's tf_err when it came by sysenter
 IRQ_OFFSET = 32
 CR0_WP = 0x10000
 CR0_PG = 0x80000000
@@ -433,6 +434,8 @@ def print_trapframe(addr, cpu, cr2=None):
             line += " [%s, %s, %s]" % ("user" if v & 4 else "kernel",
                 "write" if v & 2 else "read",
                 "protection" if v & 1 else "not-present")
+        elif label == "err" and trapno == T_SYSCALL and v == TF_ERR_SYSENTER:
+            line += " [sysenter]"
         print(line)
         if label == "trap" and cr2 is not None:
             print("  cr2  0x%08x" % cr2)
@@ -466,8 +469,11 @@ tf in trap()), or a struct Trapframe (such as envs[1].env_tf).
 Without ADDR, when stopped in the kernel, show the frame of the latest
 trap from user mode on the selected CPU: the one the processor starts
 just below the esp0 of the CPU's task state and kern/trapentry.S
-completes.  While the trap entry code (vectorN, alltraps) is still
-pushing it, the part below esp is not written yet."""
+completes.  While the trap entry code (vectorN, alltraps, or
+sysenter_entry for a system call by sysenter, which starts it at the
+same place) is still pushing it, the part below esp is not written
+yet.  A frame that sysenter made says so after its error code: its eip
+and esp are the esi and ebp the caller gave."""
 
     def __init__(self):
         super().__init__("jos tf", gdb.COMMAND_DATA)

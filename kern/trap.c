@@ -192,6 +192,8 @@ print_trapframe(struct Trapframe *tf)
 			tf->tf_err & FEC_U ? "user" : "kernel",
 			tf->tf_err & FEC_WR ? "write" : "read",
 			tf->tf_err & FEC_PR ? "protection" : "not-present");
+	else if (tf->tf_trapno == T_SYSCALL && tf->tf_err == TF_ERR_SYSENTER)
+		cprintf(" [sysenter]\n");
 	else
 		cprintf("\n");
 	cprintf("  eip  0x%08x\n", tf->tf_eip);
