@@ -76,6 +76,17 @@ trap_entries:
 	.globl trap_entries_end
 trap_entries_end:
 
+# Finish a frame from tf_trapno down: the segment registers, then all
+# general registers; then load the kernel's data segments.
+.macro finish_frame
+	pushl	%ds
+	pushl	%es
+	pushal
+	movw	$GD_KD, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+.endm
+
 # ebx = curenv->env_tf, just filled in: move to the kernel stack of the
 # CPU the env runs on, KSTACKTOP - cpu * (KSTKSIZE + KSTKGAP).
 .macro to_kernel_stack
@@ -96,16 +107,9 @@ alltraps:
 	testl	$FL_VM, 16(%esp)
 	jnz	from_vm86
 
-	# Finish the frame: segment registers, then all general registers.
-	pushl	%ds
-	pushl	%es
-	pushal
-
-	# Kernel data segments; CS and SS came from the gate and the TSS.
-	# String instructions count upward, whatever the trapped code set.
-	movw	$GD_KD, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
+	# CS and SS came from the gate and the TSS.  String instructions
+	# count upward, whatever the trapped code set.
+	finish_frame
 	cld
 
 	# esp = ebx = tf.  From kernel mode the frame is on this CPU's
@@ -198,12 +202,7 @@ sysenter_frame_rest:
 	pushl	%esi			# tf_eip
 	pushl	$TF_ERR_SYSENTER	# tf_err
 	pushl	$T_SYSCALL		# tf_trapno
-	pushl	%ds
-	pushl	%es
-	pushal
-	movw	$GD_KD, %ax
-	movw	%ax, %ds
-	movw	%ax, %es
+	finish_frame
 	movl	%esp, %ebx
 	to_kernel_stack
 	# Flags an int gate would have cleared: DF for the string

@@ -694,9 +694,10 @@ fz_env_restore(void)
 	     expect(worse(c.kind, s.kind), args));
 }
 
-// Half the time to an env that waits for a message, if one does.
+// A send by call num, half the time to an env that waits for a message,
+// if one does; to_self is what num may answer a send to ourselves.
 static void
-fz_ipc_try_send(void)
+fuzz_send(uint32_t num, uint32_t to_self)
 {
 	struct target t = pick_env();
 	envid_t waiting = below(2) ? pick_receiver() : 0;
@@ -709,8 +710,14 @@ fz_ipc_try_send(void)
 	if (t.kind == DEAD)
 		allowed = ERR(E_BAD_ENV);
 	else if (t.kind == SELF)
-		allowed = ERR(E_IPC_NOT_RECV) | ERR(E_INVAL);
-	call(SYS_ipc_try_send, t.id, rand32(), va, pick_perm(), 0, allowed);
+		allowed = to_self;
+	call(num, t.id, rand32(), va, pick_perm(), 0, allowed);
+}
+
+static void
+fz_ipc_try_send(void)
+{
+	fuzz_send(SYS_ipc_try_send, ERR(E_IPC_NOT_RECV) | ERR(E_INVAL));
 }
 
 // A send that waits in the kernel: until the target receives, or the
@@ -719,19 +726,7 @@ fz_ipc_try_send(void)
 static void
 fz_ipc_send(void)
 {
-	struct target t = pick_env();
-	envid_t waiting = below(2) ? pick_receiver() : 0;
-	uintptr_t va = below(2) ? pick_va_for(SELF) : UTOP;
-	uint32_t allowed = OK | ERR(E_IPC_NOT_RECV) | ERR(E_INVAL)
-		| ERR(E_NO_MEM) | ERR(E_BAD_ENV);
-
-	if (waiting)
-		t = (struct target) { waiting, kind_of(waiting) };
-	if (t.kind == DEAD)
-		allowed = ERR(E_BAD_ENV);
-	else if (t.kind == SELF)
-		allowed = ERR(E_INVAL);
-	call(SYS_ipc_send, t.id, rand32(), va, pick_perm(), 0, allowed);
+	fuzz_send(SYS_ipc_send, ERR(E_INVAL));
 }
 
 // Wait for a message, from a sibling or the root (which wakes any worker

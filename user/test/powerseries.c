@@ -90,24 +90,31 @@ static int nreaders;
 
 // Exact arithmetic, panicking rather than giving a wrong answer.
 
+// r, the result of a op b, unless that overflowed.
+static int64_t
+checked(bool overflow, int64_t r, int64_t a, const char *op, int64_t b)
+{
+	if (overflow)
+		panic("%s: overflow in %lld %s %lld", me->name, a, op, b);
+	return r;
+}
+
 static int64_t
 mul64(int64_t a, int64_t b)
 {
 	int64_t r;
+	bool overflow = __builtin_mul_overflow(a, b, &r);
 
-	if (__builtin_mul_overflow(a, b, &r))
-		panic("%s: overflow in %lld * %lld", me->name, a, b);
-	return r;
+	return checked(overflow, r, a, "*", b);
 }
 
 static int64_t
 add64(int64_t a, int64_t b)
 {
 	int64_t r;
+	bool overflow = __builtin_add_overflow(a, b, &r);
 
-	if (__builtin_add_overflow(a, b, &r))
-		panic("%s: overflow in %lld + %lld", me->name, a, b);
-	return r;
+	return checked(overflow, r, a, "+", b);
 }
 
 // The greatest common divisor of |a| and |b|; b must not be 0.
