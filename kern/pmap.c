@@ -412,10 +412,10 @@ pgdir_free_user(pde_t *pgdir)
 		if (!(pgdir[pdx] & PTE_P))
 			continue;
 		pt = KADDR(PTE_ADDR(pgdir[pdx]));
-		for (pte = pt; pte < pt + NPTENTRIES; pte++)
-			if (*pte)
-				release_entry(pgdir, (uintptr_t)
-					      PGADDR(pdx, pte - pt, 0), *pte);
+		for (pte = pt; (pte = pte_next_used(pte, pt + NPTENTRIES))
+			       < pt + NPTENTRIES; pte++)
+			release_entry(pgdir, (uintptr_t) PGADDR(pdx, pte - pt, 0),
+				      *pte);
 		pgdir[pdx] = 0;
 		page_decref(pa2page(PADDR(pt)));
 	}

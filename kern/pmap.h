@@ -96,6 +96,25 @@ pte_lookup(pde_t *pgdir, uintptr_t va)
 	return (pte_t *) (PTE_ADDR(pde) + KERNBASE) + PTX(va);
 }
 
+// The first entry from pte up to end (not included) that is not zero,
+// or end.  A page table of a small program is nearly all zeros, and
+// repe scasl skips each in one instruction.  (DF is clear in the
+// kernel: kern/trapentry.S.)
+static inline pte_t *
+pte_next_used(pte_t *pte, pte_t *end)
+{
+	uint32_t n = end - pte;
+
+	if (n == 0)
+		return end;
+	asm volatile("repe scasl"
+		     : "+D" (pte), "+c" (n)
+		     : "a" (0)
+		     : "cc", "memory");
+	// Past the word that stopped it, or past the end, all zeros.
+	return pte[-1] ? pte - 1 : pte;
+}
+
 // Switch this CPU to page directory pgdir, noting which it is for
 // tlb_invalidate and tlb_shootdown.
 static inline void

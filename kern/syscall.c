@@ -465,7 +465,8 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 			? &pt[NPTENTRIES - 1] : &pt[PTX(end - 1)];
 		budget -= last - &pt[PTX(va)] + 1;
 		cpt = NULL;
-		for (pte = &pt[PTX(va)]; pte <= last; pte++) {
+		for (pte = &pt[PTX(va)];
+		     (pte = pte_next_used(pte, last + 1)) <= last; pte++) {
 			if (!(*pte & visit))
 				continue;
 			page = ROUNDDOWN(va, PTSIZE) + (pte - pt) * PGSIZE;
