@@ -405,18 +405,18 @@ page_remove(pde_t *pgdir, void *va)
 void
 pgdir_free_user(pde_t *pgdir)
 {
-	pte_t *pt, *pte;
-	uint32_t pdx;
+	pde_t *pde, *top = &pgdir[PDX(UTOP)];
+	pte_t *pt, *pte, *pt_end;
 
-	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
-		if (!(pgdir[pdx] & PTE_P))
-			continue;
-		pt = KADDR(PTE_ADDR(pgdir[pdx]));
-		for (pte = pt; (pte = pte_next_used(pte, pt + NPTENTRIES))
-			       < pt + NPTENTRIES; pte++)
-			release_entry(pgdir, (uintptr_t) PGADDR(pdx, pte - pt, 0),
-				      *pte);
-		pgdir[pdx] = 0;
+	// Below UTOP a directory entry is a page table or zero.
+	for (pde = pgdir; (pde = pte_next_used(pde, top)) < top; pde++) {
+		pt = KADDR(PTE_ADDR(*pde));
+		pt_end = pt + NPTENTRIES;
+		for (pte = pt; (pte = pte_next_used(pte, pt_end)) < pt_end;
+		     pte++)
+			release_entry(pgdir, (uintptr_t)
+				      PGADDR(pde - pgdir, pte - pt, 0), *pte);
+		*pde = 0;
 		page_decref(pa2page(PADDR(pt)));
 	}
 }

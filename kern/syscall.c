@@ -421,6 +421,21 @@ share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	return share_one(child, pte, cpte, va, cow);
 }
 
+// The first address from va on, below end, that pgdir has a page table
+// for (below UTOP a directory entry is a table or zero), or end.
+static uintptr_t
+next_table(pde_t *pgdir, uintptr_t va, uintptr_t end)
+{
+	pde_t *pde;
+
+	if (va >= end)
+		return end;
+	pde = pte_next_used(&pgdir[PDX(va)], &pgdir[PDX(end - 1) + 1]);
+	if (pde == &pgdir[PDX(va)])
+		return va;
+	return MIN((uintptr_t) PGADDR(pde - pgdir, 0, 0), end);
+}
+
 // How many page table entries one step of a range call may examine.
 #define RANGE_STEP	(4 * NPTENTRIES)
 
@@ -455,9 +470,8 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	// Page tables for the child, made before any entry is looked at.
 	swap_make_room(NULL, 0, RANGE_STEP / NPTENTRIES + 1);
 	va = MAX(start, resume->done);
-	for (; va < end; va = ROUNDDOWN(va, PTSIZE) + PTSIZE) {
-		if (!(pgdir[PDX(va)] & PTE_P))
-			continue;
+	for (; (va = next_table(pgdir, va, end)) < end;
+	     va = ROUNDDOWN(va, PTSIZE) + PTSIZE) {
 		if (budget <= 0)
 			break;
 		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
