@@ -105,8 +105,8 @@ pte_next_used(pte_t *pte, pte_t *end)
 {
 	uint32_t n = end - pte;
 
-	if (n == 0)
-		return end;
+	if (n == 0 || *pte)
+		return pte;
 	asm volatile("repe scasl"
 		     : "+D" (pte), "+c" (n)
 		     : "a" (0)
