@@ -1,7 +1,7 @@
 """
 gdb commands for looking at the kernel from outside: `jos envs`, `jos tf`,
-`jos vm`, `jos regions`, `jos cpus`, `jos user` and `jos pc` (`help jos`
-lists them).
+`jos vm`, `jos regions`, `jos cpus`, `jos locks`, `jos user` and `jos pc`
+(`help jos` lists them).
 .gdbinit (made from .gdbinit.tmpl) loads this file.
 
 They read the kernel's data through QEMU's gdb stub, as the selected CPU
@@ -324,7 +324,7 @@ def env_line(e, statuses):
 
 class JosPrefix(gdb.Command):
     """Look at the JOS kernel's state: environments, trap frames, page
-tables, memory regions and CPUs.  Also loads a user program's symbols
+tables, memory regions, CPUs and locks.  Also loads a user program's symbols
 and shows where the CPU stopped.  Type `help jos COMMAND` for each
 one."""
 
@@ -811,6 +811,47 @@ stopped.  A * marks the CPU gdb's commands apply to (`thread N` selects another)
 
 
 # ---------------------------------------------------------------------
+# Locks
+
+
+def listed_locks():
+    """The locks in kern/spinlock.c's all_locks, newest first.  Stops at
+    a lock seen before: after a panic the list may be corrupt."""
+    lk, seen = kernel_var("all_locks"), set()
+    while int(lk) and int(lk) not in seen:
+        seen.add(int(lk))
+        yield lk.dereference()
+        lk = lk["next_lock"]
+
+
+class JosLocks(JosCommand):
+    """List the kernel's locks: jos locks
+
+One line per lock spin_init has listed (all_locks in kern/spinlock.c),
+as the monitor's locks prints it: the lock's name, the CPU holding it (-
+if free), how many times it was acquired since boot, how many of those
+found it held and waited, and the cycles they waited by the time stamp
+counter (guest instructions under -icount shift=0).  It reads memory
+only, so it works after a panic too."""
+
+    def __init__(self):
+        super().__init__("jos locks", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        cpus = kernel_var("cpus")
+        cpu_size = cpus[0].type.sizeof
+        print("lock              holder  acquisitions   contended  "
+            "wait cycles")
+        for lk in listed_locks():
+            holder = int(lk["cpu"])
+            cpu = ("%d" % ((holder - int(cpus.address)) // cpu_size)
+                if holder else "-")
+            print("%-16s  %6s  %12d  %10d  %14d" % (lk["name"].string(),
+                cpu, int(lk["acquisitions"]), int(lk["contended"]),
+                int(lk["wait_cycles"])))
+
+
+# ---------------------------------------------------------------------
 # User programs and the stop display
 
 
@@ -930,5 +971,6 @@ JosTf()
 JosVm()
 JosRegions()
 JosCpus()
+JosLocks()
 JosUser()
 JosPc()

@@ -40,6 +40,7 @@ i386_init(void)
 
 	// The boot loader loads only the file-backed part: clear .bss.
 	memset(edata, 0, end - edata);
+	spin_init(&kernel_lock, "kernel_lock");	// .bss is clear: list it
 
 	cpu_setup(0);			// segments and TSS: cpunum() works
 	cons_init();			// console, so cprintf works

@@ -6,10 +6,26 @@
 #include <kern/spinlock.h>
 #include <kern/trap.h>
 
-// Serialises the whole kernel: see kern/spinlock.h.
-struct spinlock kernel_lock = {
-	.name = "kernel_lock"
-};
+// Serialises the whole kernel: see kern/spinlock.h.  i386_init names it.
+struct spinlock kernel_lock;
+
+struct spinlock *all_locks;
+
+/*
+ * Name lk and list it in all_locks, for the monitor's locks and gdb's
+ * jos locks; every lock is to be initialised so, once, before its first
+ * use.  The list has no lock of its own: call this on the boot CPU
+ * before boot_aps, or holding the kernel lock.
+ */
+void
+spin_init(struct spinlock *lk, const char *name)
+{
+	if (lk->name)
+		panic("spin_init: %s initialised twice", lk->name);
+	lk->name = name;
+	lk->next_lock = all_locks;
+	all_locks = lk;
+}
 
 // Atomically set or clear bits of *addr.
 static inline void
@@ -37,6 +53,7 @@ void
 spin_lock_wait(struct spinlock *lk)
 {
 	uint32_t me = 1 << cpunum();
+	uint64_t start = read_tsc();
 	int i;
 
 	if (holding(lk))
@@ -57,6 +74,9 @@ spin_lock_wait(struct spinlock *lk)
 			cpu_sleep();
 		atomic_and(&lk->waiters, ~me);
 	} while (xchg(&lk->locked, 1) != 0);
+	// Ours now, so these writes need no atomics (see struct spinlock).
+	lk->contended++;
+	lk->wait_cycles += read_tsc() - start;
 }
 
 /*

@@ -18,8 +18,21 @@ struct spinlock {
 					// not yet sent its wake-up IPI
 	const char *name;
 	struct CpuInfo *cpu;		// the holder, for debugging
+
+	// Statistics for the monitor's locks and gdb's jos locks.  Only
+	// the holder writes them, after it has the lock and before it
+	// lets go, so plain increments suffice: the lock serialises them.
+	// Readers on other CPUs get a snapshot that may be mid-update.
+	uint64_t acquisitions;
+	uint64_t contended;		// acquisitions whose first try failed
+	uint64_t wait_cycles;		// TSC cycles contended ones waited
+	struct spinlock *next_lock;	// in the list spin_init builds
 };
 
+// Every lock spin_init has named, newest first, for the locks table.
+extern struct spinlock *all_locks;
+
+void	spin_init(struct spinlock *lk, const char *name);
 
 // The slow paths, in kern/spinlock.c.
 void	spin_lock_wait(struct spinlock *lk);
@@ -44,6 +57,7 @@ spin_lock(struct spinlock *lk)
 	if (xchg(&lk->locked, 1) != 0)
 		spin_lock_wait(lk);
 	lk->cpu = thiscpu;
+	lk->acquisitions++;	// ours now (see struct spinlock); 2 instructions
 }
 
 // Release lk, which this CPU must hold, and wake a sleeping waiter.
