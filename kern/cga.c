@@ -15,10 +15,34 @@
 
 #define ATTR_NORMAL	0x0700	// light grey on black
 
+#define CGA_CELLS	(32768 / 2)	// the colour adapter's text memory
+#define MONO_CELLS	(4096 / 2)	// the mono adapter's
+
+/*
+ * The screen is CRT_SIZE cells of the adapter's memory, from crt_buf
+ * on.  A scroll moves the screen down a row by the CRT controller's
+ * start address, so nothing is copied, until the screen reaches the end
+ * of memory: then it is copied back to the start, once every hundred and
+ * eighty rows on a colour adapter (every row on a mono one, with no room
+ * to move).  Under QEMU video memory is emulated device memory: each
+ * cell of a copy is a trip to the emulator.
+ */
 static unsigned addr_6845;	// CRT controller index port
-static uint16_t *crt_buf;
-static uint16_t crt_pos;
-static uint16_t cursor_pos;	// where the screen shows the cursor
+static uint16_t *crt_mem;	// the adapter's memory
+static uint32_t crt_cells;	// its size in cells
+static uint16_t *crt_buf;	// the screen's first cell
+static uint16_t crt_pos;	// the next character's cell on the screen
+static uint16_t cursor_at;	// the cell of memory the cursor shows
+
+// Set the CRT controller's 16-bit register pair from index reg on.
+static void
+crtc_set(int reg, uint16_t value)
+{
+	outb(addr_6845, reg);
+	outb(addr_6845 + 1, value >> 8);
+	outb(addr_6845, reg + 1);
+	outb(addr_6845 + 1, value);
+}
 
 /*
  * Show the cursor at crt_pos.  Four port writes, each a costly exit to
@@ -28,13 +52,12 @@ static uint16_t cursor_pos;	// where the screen shows the cursor
 void
 cga_show_cursor(void)
 {
-	if (cursor_pos == crt_pos)
+	uint16_t at = crt_buf - crt_mem + crt_pos;
+
+	if (cursor_at == at)
 		return;
-	cursor_pos = crt_pos;
-	outb(addr_6845, 14);
-	outb(addr_6845 + 1, crt_pos >> 8);
-	outb(addr_6845, 15);
-	outb(addr_6845 + 1, crt_pos);
+	cursor_at = at;
+	crtc_set(14, at);			// cursor location
 }
 
 void
@@ -48,11 +71,14 @@ cga_init(void)
 	if (*cp != 0xA55A) {
 		cp = (uint16_t *) (KERNBASE + MONO_BUF);
 		addr_6845 = MONO_BASE;
+		crt_cells = MONO_CELLS;
 	} else {
 		*cp = was;
 		addr_6845 = CGA_BASE;
+		crt_cells = CGA_CELLS;
 	}
-	crt_buf = (uint16_t *) cp;
+	crt_mem = crt_buf = (uint16_t *) cp;
+	crtc_set(12, 0);			// start address: the top
 
 	// Continue where the BIOS left the cursor.
 	outb(addr_6845, 14);
@@ -61,7 +87,7 @@ cga_init(void)
 	crt_pos |= inb(addr_6845 + 1);
 	if (crt_pos >= CRT_SIZE)
 		crt_pos = 0;
-	cursor_pos = crt_pos;
+	cursor_at = crt_pos;
 }
 
 static void
@@ -69,11 +95,17 @@ cga_scroll(void)
 {
 	int i;
 
-	memmove(crt_buf, crt_buf + CRT_COLS,
-		(CRT_SIZE - CRT_COLS) * sizeof(uint16_t));
+	if (crt_buf + CRT_SIZE + CRT_COLS <= crt_mem + crt_cells)
+		crt_buf += CRT_COLS;
+	else {
+		memmove(crt_mem, crt_buf + CRT_COLS,
+			(CRT_SIZE - CRT_COLS) * sizeof(uint16_t));
+		crt_buf = crt_mem;
+	}
 	for (i = CRT_SIZE - CRT_COLS; i < CRT_SIZE; i++)
 		crt_buf[i] = ATTR_NORMAL | ' ';
 	crt_pos -= CRT_COLS;
+	crtc_set(12, crt_buf - crt_mem);	// start address
 }
 
 void
