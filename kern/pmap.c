@@ -157,10 +157,21 @@ page_init(void)
 {
 	size_t i;
 
+	size_t first_high;
+
 	boot_alloc_end = PADDR(boot_alloc(0));
 	page_free_list = NULL;
 	npages_free = 0;
-	for (i = npages; i-- > 0; ) {
+	// Above boot_alloc's memory every page is free: the bulk of them,
+	// so put those on the list without asking of each.
+	first_high = MIN(ROUNDUP(boot_alloc_end, PGSIZE) / PGSIZE, npages);
+	for (i = npages; i-- > first_high; ) {
+		pages[i].pp_ref = 0;
+		pages[i].pp_link = page_free_list;
+		page_free_list = &pages[i];
+	}
+	npages_free = npages - first_high;
+	for (i = first_high; i-- > 0; ) {
 		pages[i].pp_link = NULL;
 		if (page_reserved_at_boot(i * PGSIZE)) {
 			pages[i].pp_ref = 1;
