@@ -29,8 +29,10 @@
  * Long system calls work in steps, one per entry to the kernel, so that
  * none keeps the kernel lock for long.  After a step the call restarts
  * itself: the env's eip goes back onto its int $0x30 or sysenter
- * (always two bytes, cd 30 or 0f 34, whatever prefixes come before),
- * and the trap path puts the call's number back in eax.  In between, the lock is released and
+ * (always two bytes, cd 30 or 0f 34, whatever prefixes come before;
+ * for sysenter, eip is the caller's esi, which the ABI makes the address
+ * just past the instruction), and the trap path puts the call's number
+ * back in eax.  In between, the lock is released and
  * pending interrupts are taken (a timer tick preempts the env before it
  * re-enters), so every other env makes progress.  The user's registers
  * stay as they were; how far the call got is kept here, per env slot,

@@ -127,7 +127,8 @@ alltraps:
 
 from_kernel:
 	cmpl	$sysenter_entry, TF_EIP(%esp)
-	je	sysenter_stepped
+	je	.Lmaybe_stepped
+.Lnot_stepped:
 	pushl	%ebx
 	call	trap_kernel
 	# trap_kernel returns only for an interrupt taken while waiting for
@@ -205,8 +206,9 @@ sysenter_frame_rest:
 	finish_frame
 	movl	%esp, %ebx
 	to_kernel_stack
-	# Flags an int gate would have cleared: DF for the string
-	# instructions, and NT, with which an iret is a task return.
+	# Flags as the int $0x30 path has them: DF clear for the string
+	# instructions (alltraps's cld), NT clear (the gate clears it; with
+	# it an iret is a task return), and AC clear.
 	pushl	$0
 	popfl
 	pushl	%ebx
@@ -217,6 +219,11 @@ sysenter_frame_rest:
 	# frame in its env_tf (esp was SYSENTER_ESP).  alltraps sends that
 	# trap here: resume at sysenter_entry_stepped, with TF clear, to
 	# build the env's frame over this one.
+	# Only a #DB is the env's step: an NMI or machine check taken there
+	# (interrupts are off) is the kernel's, as anywhere else.
+.Lmaybe_stepped:
+	cmpl	$T_DEBUG, TF_TRAPNO(%esp)
+	jne	.Lnot_stepped
 sysenter_stepped:
 	movl	$sysenter_entry_stepped, TF_EIP(%esp)
 	andl	$~FL_TF, TF_EFLAGS(%esp)

@@ -6,7 +6,8 @@
  *   - sysenter, which leaves the kernel no way to know where to return:
  *     esi holds the return address and ebp the stack pointer, so the
  *     fifth argument goes on top of the stack; ecx and edx come back
- *     changed (kern/trapentry.S).
+ *     changed (kern/trapentry.S).  The return address must be just past
+ *     the sysenter: a long call restarts at esi - 2 (kern/syscall.c).
  * The stubs use sysenter where the processor has it (libmain asks), and
  * int $0x30 otherwise or when a program sets syscall_entry so.
  */
