@@ -148,6 +148,14 @@ page_reserved_at_boot(physaddr_t pa)
 		|| (pa >= EXTPHYSMEM && pa < boot_alloc_end);
 }
 
+// Every page reserved at boot lies below this page number, the end of
+// boot_alloc's memory; every page from it on is free at boot.
+size_t
+boot_reserved_limit(void)
+{
+	return MIN(ROUNDUP(boot_alloc_end, PGSIZE) / PGSIZE, npages);
+}
+
 /*
  * Put every page not reserved at boot on the free list, lowest address
  * first, so early allocations come from memory entry_pgdir maps.
@@ -162,9 +170,9 @@ page_init(void)
 	boot_alloc_end = PADDR(boot_alloc(0));
 	page_free_list = NULL;
 	npages_free = 0;
-	// Above boot_alloc's memory every page is free: the bulk of them,
-	// so put those on the list without asking of each.
-	first_high = MIN(ROUNDUP(boot_alloc_end, PGSIZE) / PGSIZE, npages);
+	// The pages above boot_alloc's memory, the bulk of them, go on the
+	// list without asking of each.
+	first_high = boot_reserved_limit();
 	for (i = npages; i-- > first_high; ) {
 		pages[i].pp_ref = 0;
 		pages[i].pp_link = page_free_list;

@@ -94,7 +94,8 @@ count_kernel(void)
 	int pdx;
 
 	memset(slot_holds, 0, sizeof(slot_holds));
-	for (i = 0; i < npages; i++)
+	memset(holds, 0, npages * sizeof(holds[0]));
+	for (i = 0; i < boot_reserved_limit(); i++)
 		holds[i] = page_reserved_at_boot(i * PGSIZE);
 	for (pdx = 0; pdx < NPDENTRIES; pdx++)
 		if ((kern_pgdir[pdx] & PTE_P) && pdx != PDX(UVPT))

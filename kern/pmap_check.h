@@ -18,6 +18,7 @@ struct PageInfo *pages_free_head(void);
 struct PageInfo *pages_free_take(void);
 void	pages_free_give(struct PageInfo *list);
 bool	page_reserved_at_boot(physaddr_t pa);
+size_t	boot_reserved_limit(void);
 
 void	check_page_free_list(bool only_low_memory);
 void	check_page_alloc(void);

@@ -20,7 +20,7 @@
 #define PERM		(PTE_P | PTE_U | PTE_W)
 #define TOP		(NPRIO - 1)
 
-enum { STOP, ROUND, COUNTER, SPINNERS_UP };	// SHARED[] slots
+enum { STOP, ROUND, COUNTER, SPINNERS_UP, LOWERED };	// SHARED[] slots
 
 static envid_t
 fork_at(int prio)
@@ -107,11 +107,17 @@ aging(void)
 	envid_t low;
 
 	sys_env_set_priority(0, TOP);
-	SHARED[COUNTER] = 0;
+	SHARED[COUNTER] = SHARED[LOWERED] = 0;
 	if ((low = fork_at(0)) == 0) {
+		// A timer tick may run us at the parent's priority before it
+		// lowers ours: wait for its word that it has, so that what we
+		// do next we do at 0 (and so that we are still there).
+		while (!SHARED[LOWERED])
+			sys_yield();
 		SHARED[COUNTER] = 1;
 		exit();
 	}
+	SHARED[LOWERED] = 1;
 	start = read_tsc();
 	while (SHARED[COUNTER] == 0 && read_tsc() - start < limit)
 		asm volatile("pause");
