@@ -158,13 +158,6 @@ preempt_for(struct Env *e)
 		resched_cpu(low);
 }
 
-// Is e some CPU's current env?
-bool
-env_on_cpu(struct Env *e)
-{
-	return e->env_cpunum >= 0 && cpus[e->env_cpunum].cpu_env == e;
-}
-
 /*
  * The queue holds exactly the runnable envs that no CPU is running.  An
  * env a CPU is running stays ENV_RUNNING when made runnable, so it is
@@ -191,14 +184,17 @@ env_set_status(struct Env *e, unsigned status)
 		    && old != ENV_RUNNING)
 			preempt_for(e);
 	}
-	if ((status == ENV_FREE) != (old == ENV_FREE)) {
+	if (old == ENV_FREE || status == ENV_FREE) {
 		int born = status != ENV_FREE ? 1 : -1;
 
 		nlive += born;
 		if (prio_of(e) != ENV_PRIO_DEFAULT)
 			nranked += born;
 	}
-	nblocked += (status == ENV_NOT_RUNNABLE) - (old == ENV_NOT_RUNNABLE);
+	if (old == ENV_NOT_RUNNABLE)
+		nblocked--;
+	else if (status == ENV_NOT_RUNNABLE)
+		nblocked++;
 	e->env_status = status;
 }
 

@@ -29,7 +29,11 @@ int	sched_priority(struct Env *e);
 void	sched_tick(void);
 
 // Is e the current env of some CPU (this one included)?
-bool	env_on_cpu(struct Env *e);
+static inline bool
+env_on_cpu(struct Env *e)
+{
+	return e->env_cpunum >= 0 && cpus[e->env_cpunum].cpu_env == e;
+}
 
 // Must this CPU choose again what to run before it returns to user mode
 // (an env that outranks its own was made runnable)?  Cheap while no CPU
