@@ -8,9 +8,10 @@
  * priority, regions and memory.  Memory is shared copy-on-write exactly
  * as fork shares it (share_page): both sides keep working pages, and a
  * snapshot costs page tables, not copies.  Swap entries are copied with
- * a reference to their slots.  The one page copied outright is the
- * exception stack: the kernel itself writes it, and cannot take a
- * copy-on-write fault there.
+ * a reference to their slots.  The pages copied outright are the
+ * exception stack, which the kernel itself writes and cannot take a
+ * copy-on-write fault there, and the page a queued sender sends
+ * writable (kern/ipc.c), which must stay so for the send to go through.
  *
  * A snapshot dies with its parent (nothing else could ever free it).
  *
@@ -73,7 +74,7 @@ share_pages(struct Env *dst, struct Env *src)
 {
 	pde_t *pgdir = src->env_pgdir;
 	pte_t *pt, *dpt;
-	uintptr_t va;
+	uintptr_t va, sending = ipc_send_page(src);
 	int pdx, i, r;
 
 	for (pdx = 0; pdx < PDX(UTOP); pdx++) {
@@ -88,7 +89,7 @@ share_pages(struct Env *dst, struct Env *src)
 			if (!dpt && !(dpt = pgdir_walk(dst->env_pgdir,
 					(void *) PGADDR(pdx, 0, 0), 1)))
 				return -E_NO_MEM;
-			if (va == XSTACK)
+			if (va == XSTACK || va == sending)
 				r = copy_page(dst, &pt[i], va);
 			else
 				r = share_page(dst, &pt[i], &dpt[i], va, true);

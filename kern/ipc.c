@@ -25,8 +25,10 @@
  * nothing extra to account for.  The arguments are also checked when
  * the send is made, so a bad one fails at once, not after the wait.  A
  * blocked sender does not touch its memory; its page can change only
- * by its parent, or an sfork sibling, unmapping it, and the send then
- * fails when the message is taken.
+ * by its parent unmapping or replacing it, and the send then fails
+ * when the message is taken.  A snapshot of a queued sender must not
+ * make a page it sends writable copy-on-write (its send would fail):
+ * kern/checkpoint.c copies that page outright (ipc_send_page).
  *
  * Invariants:
  *   - A queued sender is ENV_NOT_RUNNABLE, on no CPU, and its receiver
@@ -294,6 +296,15 @@ sys_ipc_recv(void *dstva)
 	if (queue_head[ENVX(curenv->env_id)])
 		take_from_queue(dstva);
 	wait_for_sender(dstva);
+}
+
+uintptr_t
+ipc_send_page(struct Env *e)
+{
+	if (SENDER(e).to && (uintptr_t) SENDER(e).srcva < UTOP
+	    && (SENDER(e).perm & PTE_W))
+		return (uintptr_t) SENDER(e).srcva;
+	return UTOP;
 }
 
 bool

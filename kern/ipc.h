@@ -15,6 +15,8 @@ int	sys_ipc_send(envid_t envid, uint32_t value, void *srcva,
 		     unsigned perm);
 int	sys_ipc_recv(void *dstva);
 
+// The page e, queued in sys_ipc_send, sends writable, or UTOP.
+uintptr_t ipc_send_page(struct Env *e);
 // Is e blocked in sys_ipc_recv or sys_ipc_send?
 bool	ipc_blocked(struct Env *e);
 // e, about to be made runnable, gives up the receive or send it is

@@ -17,7 +17,8 @@
  * 5. A queued sender woken by sys_env_set_status: its send fails,
  *    -E_IPC_NOT_RECV, and its message never comes.
  * 6. A snapshot of a queued sender is in no queue: run, it sends its
- *    message again (ipc_send retries a cancelled send).
+ *    message again (ipc_send retries a cancelled send).  The message
+ *    carries a writable page, which both must still send.
  * A check that fails prints "ipcqueue: FAIL".
  */
 #include <inc/lib.h>
@@ -263,16 +264,21 @@ destroyed_and_woken(void)
 		-E_IPC_NOT_RECV);
 }
 
-// Part 6.
+// Part 6.  The message carries a page, writable: the snapshot must not
+// leave it copy-on-write, or the original's send would fail as it is
+// taken, and the snapshot's own when it sends again.
 static void
 snapshot_of_a_sender(void)
 {
 	envid_t kid, snap, from;
 	uint32_t v;
-	int i;
+	int i, perm, r;
 
 	if ((kid = fork()) == 0) {
-		ipc_send(thisenv->env_parent_id, 0x5a, NULL, 0);
+		if ((r = sys_page_alloc(0, (void *) PAGE, PERM)) < 0)
+			panic("ipcqueue: page: %e", r);
+		*PAGE = 0x5a;
+		ipc_send(thisenv->env_parent_id, 0x5a, (void *) PAGE, PERM);
 		exit();
 	}
 	wait_queued(kid);
@@ -285,13 +291,17 @@ snapshot_of_a_sender(void)
 	}
 	sys_env_set_status(snap, ENV_RUNNABLE);
 	for (i = 0; i < 2; i++) {
-		v = ipc_recv(&from, NULL, NULL);
-		if (v != 0x5a || from != (i == 0 ? kid : snap))
-			fail("snapshot: got %08x from %08x", v, from);
+		v = ipc_recv(&from, (void *) RECVPAGE, &perm);
+		if (v != 0x5a || from != (i == 0 ? kid : snap) || perm != PERM
+		    || *RECVPAGE != 0x5a)
+			fail("snapshot: got %08x from %08x, page perm %x",
+			     v, from, perm);
+		sys_page_unmap(0, (void *) RECVPAGE);
 	}
 	wait_env_gone(kid);
 	wait_env_gone(snap);
-	cprintf("ipcqueue: a snapshot of a queued sender sent again\n");
+	cprintf("ipcqueue: a snapshot of a queued sender sent again, and "
+		"both sent their page writable\n");
 }
 
 void
