@@ -175,24 +175,6 @@ send_now(struct Env *e, uint32_t value, void *srcva, unsigned perm)
 	return 0;
 }
 
-/*
- * Deliver value (and the page at srcva, if srcva < UTOP and the receiver
- * wants one) to envid, which must be blocked in sys_ipc_recv, else
- * -E_IPC_NOT_RECV.  Any env may send to any env.
- */
-int
-sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
-{
-	struct Env *e;
-	int r;
-
-	if ((r = envid2env(envid, &e, 0)) < 0)
-		return r;
-	if (!e->env_ipc_recving)
-		return -E_IPC_NOT_RECV;
-	return send_now(e, value, srcva, perm);
-}
-
 // Block the current env, a sender, at the tail of e's queue, once its
 // arguments pass try_send's checks (else return the error).
 static int __attribute__((noinline))
@@ -216,6 +198,34 @@ wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
 	sched_yield();
 }
 
+// The two sends: to envid if it is receiving; if not, -E_IPC_NOT_RECV,
+// or wait in its queue.
+static inline int __attribute__((always_inline))
+send(envid_t envid, uint32_t value, void *srcva, unsigned perm, bool wait)
+{
+	struct Env *e;
+	int r;
+
+	if ((r = envid2env(envid, &e, 0)) < 0)
+		return r;
+	if (e->env_ipc_recving)
+		return send_now(e, value, srcva, perm);
+	if (!wait)
+		return -E_IPC_NOT_RECV;
+	return wait_for_receiver(e, value, srcva, perm);
+}
+
+/*
+ * Deliver value (and the page at srcva, if srcva < UTOP and the receiver
+ * wants one) to envid, which must be blocked in sys_ipc_recv, else
+ * -E_IPC_NOT_RECV.  Any env may send to any env.
+ */
+int
+sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
+{
+	return send(envid, value, srcva, perm, false);
+}
+
 /*
  * As sys_ipc_try_send, but if envid is not receiving, block in its
  * queue until it takes the message (see the top of the file).  Returns
@@ -225,14 +235,7 @@ wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
 int
 sys_ipc_send(envid_t envid, uint32_t value, void *srcva, unsigned perm)
 {
-	struct Env *e;
-	int r;
-
-	if ((r = envid2env(envid, &e, 0)) < 0)
-		return r;
-	if (e->env_ipc_recving)
-		return send_now(e, value, srcva, perm);
-	return wait_for_receiver(e, value, srcva, perm);
+	return send(envid, value, srcva, perm, true);
 }
 
 // May a receive map a page at dstva?  Below UTOP it must be page-aligned
