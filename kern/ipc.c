@@ -123,14 +123,14 @@ queue_remove(struct Env *s)
 	SENDER(s).to = NULL;
 }
 
-// Let s, blocked in sys_ipc_send and off every queue now, run again,
-// its call returning r.
+// Let e, blocked in sys_ipc_send (and off every queue now) or in
+// sys_ipc_recv, run again, its call returning r.
 static void
-wake_sender(struct Env *s, int r)
+wake(struct Env *e, int r)
 {
-	assert(s->env_status == ENV_NOT_RUNNABLE);
-	s->env_tf.tf_regs.reg_eax = r;
-	env_set_status(s, ENV_RUNNABLE);
+	assert(e->env_status == ENV_NOT_RUNNABLE);
+	e->env_tf.tf_regs.reg_eax = r;
+	env_set_status(e, ENV_RUNNABLE);
 }
 
 /*
@@ -170,25 +170,24 @@ send_now(struct Env *e, uint32_t value, void *srcva, unsigned perm)
 
 	if ((r = deliver(curenv, e, e->env_ipc_dstva, value, srcva, perm)) < 0)
 		return r;
-	e->env_tf.tf_regs.reg_eax = 0;
-	env_set_status(e, ENV_RUNNABLE);
+	wake(e, 0);
 	return 0;
 }
 
 // Block the current env, a sender, at the tail of e's queue, once its
-// arguments pass try_send's checks (else return the error).
+// arguments pass try_send's checks (else return the error), which
+// bring no page in: the page is looked up when the message is taken.
 static int __attribute__((noinline))
 wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
 		  unsigned perm)
 {
 	struct Env *cur = curenv;
-	struct PageInfo *pp;
 	int r;
 
 	if (e == cur)
 		return -E_INVAL;
 	if ((uintptr_t) srcva < UTOP
-	    && (r = lookup_for_map(cur, srcva, perm, &pp)) < 0)
+	    && (r = map_source_ok(cur, srcva, perm)) < 0)
 		return r;
 	SENDER(cur).value = value;
 	SENDER(cur).srcva = srcva;
@@ -275,7 +274,7 @@ take_from_queue(void *dstva)
 	while ((s = queue_pop(cur))) {
 		r = deliver(s, cur, dstva, SENDER(s).value,
 			    SENDER(s).srcva, SENDER(s).perm);
-		wake_sender(s, r);
+		wake(s, r);
 		if (r == 0) {
 			cur->env_tf.tf_regs.reg_eax = 0;
 			sched_yield();
@@ -340,5 +339,5 @@ ipc_env_free(struct Env *e)
 
 	ipc_forget(e);
 	while ((s = queue_pop(e)))
-		wake_sender(s, -E_BAD_ENV);
+		wake(s, -E_BAD_ENV);
 }

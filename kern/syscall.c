@@ -288,6 +288,20 @@ lookup_for_map(struct Env *src, void *srcva, int perm, struct PageInfo **pp)
 	return 0;
 }
 
+// May src's page at srcva be mapped with perm, as lookup_for_map would
+// find it, once in (from swap, or at its first touch)?  Brings nothing
+// in: 0 or -E_INVAL.
+int
+map_source_ok(struct Env *src, void *srcva, int perm)
+{
+	int r;
+
+	if ((r = check_va_perm((uintptr_t) srcva, perm)) < 0)
+		return r;
+	return demand_page_ok(src, (uintptr_t) srcva, PTE_U | (perm & PTE_W))
+		? 0 : -E_INVAL;
+}
+
 /*
  * Map pp, a page of another env's found by lookup_for_map, in dst at va.
  * The page table it may need can send pages out: pp is held meanwhile.
@@ -521,14 +535,12 @@ static int
 syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 {
 	uintptr_t esp = tf->tf_esp;
-	pte_t *pte;
 
 	*a5 = tf->tf_regs.reg_esi;
 	if (tf->tf_err != TF_ERR_SYSENTER)
 		return 0;
-	if (esp < ULIM && PGOFF(esp) <= PGSIZE - sizeof(*a5)
-	    && (pte = pte_lookup(curenv->env_pgdir, esp))
-	    && (*pte & (PTE_P | PTE_U)) == (PTE_P | PTE_U)) {
+	if (PGOFF(esp) <= PGSIZE - sizeof(*a5)
+	    && user_page_ok(curenv->env_pgdir, esp, PTE_U)) {
 		*a5 = *(const uint32_t *) esp;
 		return 0;
 	}

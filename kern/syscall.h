@@ -23,6 +23,7 @@ int	share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 struct PageInfo;
 int	lookup_for_map(struct Env *src, void *srcva, int perm,
 		       struct PageInfo **pp);
+int	map_source_ok(struct Env *src, void *srcva, int perm);
 int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
 
 #endif
