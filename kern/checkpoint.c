@@ -156,7 +156,8 @@ empty_space(struct Env *e)
 /*
  * Make a snapshot of child, the caller's stopped child: a new child of
  * the caller's, not runnable, with child's state (see above).  Returns
- * its id, -E_BAD_ENV, -E_INVAL, -E_NO_MEM or -E_NO_FREE_ENV.
+ * its id, -E_BAD_ENV, -E_INVAL (also when the caller is a snapshot
+ * itself), -E_NO_MEM or -E_NO_FREE_ENV.
  */
 envid_t
 sys_env_snapshot(envid_t childid)
@@ -166,7 +167,9 @@ sys_env_snapshot(envid_t childid)
 
 	if ((r = envid2env(childid, &c, 1)) < 0)
 		return r;
-	if (!stopped(c))
+	// A snapshot makes none: snapshots die with their parent, and a
+	// chain of them would be freed a level of kernel stack at a time.
+	if (!stopped(c) || is_snapshot[ENVX(curenv->env_id)])
 		return -E_INVAL;
 	// A page directory, the regions' array, page tables, and the
 	// exception stack's copy.
@@ -232,6 +235,10 @@ sys_env_restore(envid_t childid, envid_t snapid)
 		return r;
 	if (c == s || !stopped(c) || !stopped(s))
 		return -E_INVAL;
+	// A receive or send it was blocked in is gone with its old memory
+	// and registers, whether or not the copy succeeds (senders queued
+	// for it still wait: it keeps its id).
+	ipc_forget(c);
 	empty_space(c);
 	swap_make_room(c, 1, 2 + pgdir_user_tables(s->env_pgdir));
 	if ((r = copy_space(c, s)) < 0) {
@@ -239,8 +246,5 @@ sys_env_restore(envid_t childid, envid_t snapid)
 		return r;
 	}
 	copy_state(c, s);
-	// A receive or send it was blocked in is gone with its old
-	// registers (senders queued for it still wait: it keeps its id).
-	ipc_forget(c);
 	return 0;
 }
