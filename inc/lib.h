@@ -40,6 +40,7 @@ void	exit(void) __attribute__((noreturn));
 
 // pgfault.c and pfentry.S
 void	set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
+int	exception_stack_ensure(void);
 void	_pgfault_upcall(void);
 
 // exception.c and excentry.S: traps is a mask of 1 << T_... (UEXC_TRAPS)

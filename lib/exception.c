@@ -17,12 +17,8 @@ set_exception_handler(void (*handler)(struct UExcframe *uxf), uint32_t traps)
 {
 	int r;
 
-	if (pte_of(UXSTACKTOP - PGSIZE) == 0) {
-		r = sys_page_alloc(0, (void *) (UXSTACKTOP - PGSIZE),
-				   PTE_P | PTE_U | PTE_W);
-		if (r < 0)
-			panic("set_exception_handler: exception stack: %e", r);
-	}
+	if ((r = exception_stack_ensure()) < 0)
+		panic("set_exception_handler: exception stack: %e", r);
 	_exception_handler = handler;
 	if ((r = sys_env_set_exception_upcall(0, _exception_upcall, traps)) < 0)
 		panic("set_exception_handler: %e", r);
