@@ -163,25 +163,16 @@ boot_reserved_limit(void)
 static void
 page_init(void)
 {
-	size_t i;
-
-	size_t first_high;
+	size_t i, first_high;
 
 	boot_alloc_end = PADDR(boot_alloc(0));
 	page_free_list = NULL;
 	npages_free = 0;
-	// The pages above boot_alloc's memory, the bulk of them, go on the
-	// list without asking of each.
+	// Above boot_alloc's memory, the bulk of it, no page needs asking.
 	first_high = boot_reserved_limit();
-	for (i = npages; i-- > first_high; ) {
-		pages[i].pp_ref = 0;
-		pages[i].pp_link = page_free_list;
-		page_free_list = &pages[i];
-	}
-	npages_free = npages - first_high;
-	for (i = first_high; i-- > 0; ) {
+	for (i = npages; i-- > 0; ) {
 		pages[i].pp_link = NULL;
-		if (page_reserved_at_boot(i * PGSIZE)) {
+		if (i < first_high && page_reserved_at_boot(i * PGSIZE)) {
 			pages[i].pp_ref = 1;
 			continue;
 		}

@@ -222,6 +222,8 @@ sched_set_priority(struct Env *e, int prio)
 	bool queued = e->env_status == ENV_RUNNABLE;
 
 	assert(prio >= 0 && prio < NPRIO);
+	if (prio == was)	// nothing to move, no place in line to lose
+		return;
 	if (queued)
 		runq_remove(e);
 	nranked += (prio != ENV_PRIO_DEFAULT) - (was != ENV_PRIO_DEFAULT);

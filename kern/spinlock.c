@@ -94,12 +94,12 @@ spin_lock_wait(struct spinlock *lk)
 void
 spin_unlock_wake(struct spinlock *lk)
 {
-	uint32_t waiters = lk->waiters;
-	uint32_t above = waiters & ~((2u << cpunum()) - 1);
+	uint32_t waiters = lk->waiters, above;
 	int next;
 
 	if (!waiters)		// it has stopped waiting since spin_unlock looked
 		return;
+	above = waiters & ~((2u << cpunum()) - 1);
 	next = __builtin_ctz(above ? above : waiters);
 	atomic_and(&lk->waiters, ~(1u << next));
 	lapic_ipi(cpus[next].cpu_id, IRQ_OFFSET + IRQ_WAKEUP);

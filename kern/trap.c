@@ -103,8 +103,6 @@ trap_init(void)
 	}
 }
 
-// Give this CPU, CPU i, its TSS and the IDT.  The TSS gives the stack for
-// traps from user mode, and its selector tells cpunum() which CPU this is.
 // Has this processor sysenter (CPUID leaf 1, edx)?  The same on every
 // CPU; the library asks CPUID too, to choose its way in.
 #define CPUID_SEP		(1 << 11)
@@ -145,6 +143,8 @@ trap_set_frame_top(uintptr_t top)
 		wrmsr(MSR_SYSENTER_ESP, top);
 }
 
+// Give this CPU, CPU i, its TSS and the IDT.  The TSS gives the stack for
+// traps from user mode, and its selector tells cpunum() which CPU this is.
 void
 trap_init_percpu(int i)
 {
