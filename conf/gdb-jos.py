@@ -815,7 +815,7 @@ stopped.  A * marks the CPU gdb's commands apply to (`thread N` selects another)
 
 
 def listed_locks():
-    """The locks in kern/spinlock.c's all_locks, newest first.  Stops at
+    """The locks in kern/spinlock.c's all_locks, oldest first.  Stops at
     a lock seen before: after a panic the list may be corrupt."""
     lk, seen = kernel_var("all_locks"), set()
     while int(lk) and int(lk) not in seen:
@@ -829,7 +829,7 @@ class JosLocks(JosCommand):
 
 One line per lock spin_init has listed (all_locks in kern/spinlock.c),
 as the monitor's locks prints it: the lock's name, the CPU holding it (-
-if free), how many times it was acquired since boot, how many of those
+if free; s and a list of CPUs for the kernel lock held shared), how many times it was acquired since boot, how many of those
 found it held and waited, and the cycles they waited by the time stamp
 counter (guest instructions under -icount shift=0).  It reads memory
 only, so it works after a panic too."""
@@ -842,10 +842,17 @@ only, so it works after a panic too."""
         cpu_size = cpus[0].type.sizeof
         print("lock              holder  acquisitions   contended  "
             "wait cycles")
+        kernel_lock = int(kernel_var("kernel_lock").address)
+        sharers = [i for i in range(int(kernel_var("ncpu")))
+            if int(cpus[i]["cpu_shared"])]
         for lk in listed_locks():
             holder = int(lk["cpu"])
-            cpu = ("%d" % ((holder - int(cpus.address)) // cpu_size)
-                if holder else "-")
+            if holder:
+                cpu = "%d" % ((holder - int(cpus.address)) // cpu_size)
+            elif int(lk.address) == kernel_lock and sharers:
+                cpu = "s" + ",".join("%d" % i for i in sharers)
+            else:
+                cpu = "-"
             print("%-16s  %6s  %12d  %10d  %14d" % (lk["name"].string(),
                 cpu, int(lk["acquisitions"]), int(lk["contended"]),
                 int(lk["wait_cycles"])))

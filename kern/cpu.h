@@ -41,6 +41,10 @@ struct CpuInfo {
 	bool cpu_woken;			// halted, but sent a wake-up IPI
 	struct Env *cpu_fpu_env;	// whose state its FPU registers hold
 	volatile bool cpu_resched;	// choose again before user mode
+	uint32_t cpu_locks;		// bit r: holds a lock of rank r
+					// (kern/spinlock.h)
+	volatile uint32_t cpu_shared;	// holds the kernel lock shared
+					// (kern/kernlock.h)
 	// Counts since boot, each written by this CPU only, under the
 	// kernel lock (the monitor's cpus shows them):
 	unsigned cpu_switches;		// times it switched to an env

@@ -19,7 +19,8 @@
  * untouched page as what a touch would bring, without mapping it: a
  * sys_cputs of a huge untouched region costs no memory.
  *
- * Concurrency: everything here runs under the kernel lock.
+ * Concurrency: everything here runs under the kernel lock, exclusive,
+ * but demand_fault_shared.
  */
 #include <inc/assert.h>
 #include <inc/error.h>
@@ -80,6 +81,33 @@ map_at_entry(pde_t *pgdir, pte_t *pte, struct PageInfo *pp, uintptr_t va,
 	return 0;
 }
 
+// May one more mapping take the zero page?  A full count moves on to
+// pages of the env's own.
+static inline bool __attribute__((always_inline))
+zero_page_spare(void)
+{
+	return zero_page->pp_ref < (uint16_t) ~0 - 1;
+}
+
+// Does a first touch in r give the env a page that counts toward its
+// frame limit (not the zero page, not a shared object's page)?
+static inline bool __attribute__((always_inline))
+brings_own_page(struct Region *r, bool write)
+{
+	return !(r->perm & PTE_SHARE) && (write || r->kind == REGION_IMAGE);
+}
+
+// Fill pp, a page of the env's own, as a first touch of va in r finds
+// it: the image's bytes, or zeros.
+static inline void __attribute__((always_inline))
+fill_own_page(struct PageInfo *pp, struct Region *r, uintptr_t va)
+{
+	if (r->kind == REGION_IMAGE)
+		fill_from_image(page2kva(pp), r, va);
+	else
+		page_clear(pp);
+}
+
 // The page a first touch of va in r brings (the zero page for a read of
 // an anonymous page), with no reference taken for the mapping; NULL if
 // memory ran out.
@@ -90,15 +118,25 @@ first_page(struct Region *r, uintptr_t va, bool write)
 
 	if (r->perm & PTE_SHARE)
 		return shm_page(r->shared.obj, va - r->shared.base);
-	if (r->kind == REGION_IMAGE) {
-		if ((pp = page_alloc(0)))
-			fill_from_image(page2kva(pp), r, va);
-		return pp;
-	}
-	// A full count moves on to pages of the env's own.
-	if (!write && zero_page->pp_ref < (uint16_t) ~0 - 1)
+	if (!brings_own_page(r, write) && zero_page_spare())
 		return zero_page;
-	return page_alloc(ALLOC_ZERO);
+	if ((pp = page_alloc(0)))
+		fill_own_page(pp, r, va);
+	return pp;
+}
+
+// The permissions a mapping of pp, a first touch's page in r, has.
+static inline int __attribute__((always_inline))
+first_perm(struct PageInfo *pp, struct Region *r)
+{
+	return pp == zero_page ? PTE_P | PTE_U : r->perm;
+}
+
+// May r's pages be accessed so (written, or read)?
+static inline bool __attribute__((always_inline))
+region_allows(struct Region *r, bool write)
+{
+	return !write || (r->perm & PTE_W);
 }
 
 // Map in e at va the page region r brings there for this access.  pte
@@ -109,7 +147,7 @@ map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write,
 	       pte_t *pte)
 {
 	struct PageInfo *pp = first_page(r, va, write);
-	int perm = pp == zero_page ? PTE_P | PTE_U : r->perm;
+	int perm = first_perm(pp, r);
 	int err;
 
 	if (!pp)
@@ -123,12 +161,35 @@ map_first_page(struct Env *e, struct Region *r, uintptr_t va, bool write,
 	return err;
 }
 
-// Does a first touch in r give the env a page that counts toward its
-// frame limit (not the zero page, not a shared object's page)?
-static bool
-brings_own_page(struct Region *r, bool write)
+// What a touch of e's page at va needs from the kernel (touch_of).
+enum touch {
+	TOUCH_NOTHING,		// the page is there and allows it
+	TOUCH_NOT_OURS,		// the env's fault: no region brings the page
+				// or allows the access, or the page is
+				// there read-only (copy-on-write faults)
+	TOUCH_SWAPPED,		// the page is out in swap
+	TOUCH_FIRST,		// a region page not touched yet, or the zero
+				// page written
+};
+
+// What the touch needs, with e's entry for va in *pte (NULL if it has
+// no page table there) and, for TOUCH_FIRST, the region in *r.
+static inline enum touch __attribute__((always_inline))
+touch_of(struct Env *e, uintptr_t va, bool write, pte_t **pte,
+	 struct Region **r)
 {
-	return !(r->perm & PTE_SHARE) && (write || r->kind == REGION_IMAGE);
+	if (va >= UTOP)
+		return TOUCH_NOT_OURS;
+	*pte = pte_lookup(e->env_pgdir, va);
+	if (*pte && (**pte & PTE_P)) {
+		if (!write || (**pte & PTE_W))
+			return TOUCH_NOTHING;
+		if (PTE_ADDR(**pte) != page2pa(zero_page))
+			return TOUCH_NOT_OURS;
+	} else if (*pte && pte_is_swap(**pte))
+		return TOUCH_SWAPPED;
+	*r = region_find(env_regions(e), va);
+	return *r && region_allows(*r, write) ? TOUCH_FIRST : TOUCH_NOT_OURS;
 }
 
 /*
@@ -145,29 +206,70 @@ demand_fault(struct Env *e, uintptr_t va, bool write)
 	pte_t *pte;
 	struct Region *r;
 
-	if (va >= UTOP)
+	switch (touch_of(e, va, write, &pte, &r)) {
+	case TOUCH_NOTHING:
+		return 0;
+	case TOUCH_NOT_OURS:
 		return -E_FAULT;
-	// A present page needs nothing, or is not ours to change but for
-	// the zero page (copy-on-write faults, the hot case, end here).
-	pte = pte_lookup(e->env_pgdir, va);
-	if (pte && (*pte & PTE_P)
-	    && (!write || (*pte & PTE_W) || PTE_ADDR(*pte) != page2pa(zero_page)))
-		return !write || (*pte & PTE_W) ? 0 : -E_FAULT;
-	// Evictions cannot touch *pte: it maps no page of the env's own.
-	if (pte && pte_is_swap(*pte)) {
+	case TOUCH_SWAPPED:
+		// Evictions cannot touch *pte: it maps no page of the env's.
 		if (swap_make_room(e, 1, 1) < 0)
 			return -E_NO_MEM;
 		return swap_in(e, ROUNDDOWN(va, PGSIZE), pte, write);
+	case TOUCH_FIRST:
+		break;
 	}
-	r = region_find(env_regions(e), va);
-	if (!r || (write && !(r->perm & PTE_W)))
-		return -E_FAULT;
 	if (swap_make_room(e, brings_own_page(r, write), 2) < 0)
 		return -E_NO_MEM;
 	// The zero page's entry is replaced, through page_insert.
 	if (pte && (*pte & PTE_P))
 		pte = NULL;
 	return map_first_page(e, r, ROUNDDOWN(va, PGSIZE), write, pte);
+}
+
+/*
+ * demand_fault beside other CPUs: this CPU holds the kernel lock
+ * shared, and e is its env.  It serves the common case, the first touch
+ * of a page of one of e's private regions with frames to spare and no
+ * frame limit to mind, holding mem_lock for the free list and the
+ * mapping but not while the page is filled.  Returns 0 (the page is
+ * there now, or already was), -E_FAULT (the env's fault, as
+ * demand_fault would say), or DEMAND_EXCLUSIVE if the fault needs more
+ * (swap, the zero page replaced, a shared object, room made, memory):
+ * then nothing has changed, and demand_fault is to decide under the
+ * exclusive lock.
+ */
+int
+demand_fault_shared(struct Env *e, uintptr_t va, bool write)
+{
+	struct PageInfo *pp = zero_page;
+	struct Region *r;
+	pte_t *pte;
+	enum touch touch = touch_of(e, va, write, &pte, &r);
+	int err = -E_NO_MEM;
+	bool own;
+
+	if (touch != TOUCH_FIRST)
+		return touch == TOUCH_NOTHING ? 0
+			: touch == TOUCH_NOT_OURS ? -E_FAULT : DEMAND_EXCLUSIVE;
+	if ((pte && *pte) || (r->perm & PTE_SHARE) || !swap_room(e, 2))
+		return DEMAND_EXCLUSIVE;
+	va = ROUNDDOWN(va, PGSIZE);
+	own = brings_own_page(r, write);
+	spin_lock(&mem_lock);
+	if ((own ? (pp = page_alloc(0)) != NULL : zero_page_spare())
+	    && (pte || (pte = pgdir_walk(e->env_pgdir, (void *) va, 1))))
+		err = map_at_entry(e->env_pgdir, pte, pp, va, first_perm(pp, r));
+	if (err < 0 && pp && pp->pp_ref == 0)
+		page_free(pp);
+	spin_unlock(&mem_lock);
+	if (err < 0)
+		return DEMAND_EXCLUSIVE;
+	// Filled once mapped, out of the lock: no one else can look at the
+	// page before this CPU lets go of the kernel lock.
+	if (own)
+		fill_own_page(pp, r, va);
+	return 0;
 }
 
 /*

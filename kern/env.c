@@ -20,7 +20,7 @@
 #include <kern/monitor.h>
 #include <kern/sched.h>
 #include <kern/cpu.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/region.h>
 #include <kern/demand.h>
 #include <kern/rmap.h>

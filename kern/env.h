@@ -7,7 +7,7 @@
 
 #include <inc/env.h>
 #include <kern/cpu.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 
 extern struct Env *envs;		// all NENV environments
 #define curenv (thiscpu->cpu_env)	// the env running on this CPU

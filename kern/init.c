@@ -14,7 +14,7 @@
 #include <kern/sched.h>
 #include <kern/picirq.h>
 #include <kern/cpu.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/fwcfg.h>
 #include <kern/pmap_check.h>
 #include <kern/kbench.h>
@@ -40,9 +40,10 @@ i386_init(void)
 
 	// The boot loader loads only the file-backed part: clear .bss.
 	memset(edata, 0, end - edata);
-	spin_init(&kernel_lock, "kernel_lock");	// .bss is clear: list it
+	kernel_lock_init();
 
 	cpu_setup(0);			// segments and TSS: cpunum() works
+	lock_kernel();			// before any other CPU can run
 	cons_init();			// console, so cprintf works
 	cprintf("6828 decimal is %o octal!\n", 6828);
 
@@ -63,7 +64,6 @@ i386_init(void)
 	lapic_init();
 	pic_init();			// the legacy 8259 PICs
 
-	lock_kernel();			// before any other CPU can run
 	boot_aps();
 
 	start_first_envs();
@@ -139,9 +139,24 @@ mp_main(void)
 
 bool kernel_bench;
 
+// opt/jos/misorder: take a lock of the memory rank, then the kernel
+// lock, against the lock order, for the grader to see spin_lock panic.
+static void
+take_locks_misordered(void)
+{
+	static struct spinlock probe;
+
+	spin_init(&probe, "misorder_probe", LOCK_RANK_MEM);
+	unlock_kernel();
+	spin_lock(&probe);
+	lock_kernel();
+}
+
 // Settings a test may pass through fw_cfg: opt/jos/idcycle=N makes
 // env ids repeat after N generations of a slot (user/test/idwrap.c);
-// opt/jos/bench has the kernel time itself (kern/kbench.h).
+// opt/jos/bench has the kernel time itself (kern/kbench.h);
+// opt/jos/bkl makes the kernel lock exclusive always (kern/kernlock.h);
+// opt/jos/misorder checks the lock order check.
 static void
 read_test_options(void)
 {
@@ -150,6 +165,9 @@ read_test_options(void)
 	if (fwcfg_read_string("opt/jos/idcycle", buf, sizeof(buf)) > 0)
 		env_set_id_cycle(strtol(buf, NULL, 0));
 	kernel_bench = fwcfg_read_string("opt/jos/bench", buf, sizeof(buf)) >= 0;
+	kernel_big_lock = fwcfg_read_string("opt/jos/bkl", buf, sizeof(buf)) >= 0;
+	if (fwcfg_read_string("opt/jos/misorder", buf, sizeof(buf)) >= 0)
+		take_locks_misordered();
 }
 
 // Create an env running the program at binary, timing it for make

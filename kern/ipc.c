@@ -48,7 +48,7 @@
 
 #include <kern/env.h>
 #include <kern/sched.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/syscall.h>
 #include <kern/ipc.h>
 

@@ -19,7 +19,7 @@
 #include <kern/cpu.h>
 #include <kern/trap.h>
 #include <kern/backtrace.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/pmap_check.h>
 #include <kern/region.h>
 #include <kern/swap.h>
@@ -403,16 +403,35 @@ mon_cpus(int argc, char **argv, struct Trapframe *tf)
 	return 0;
 }
 
-// One line under mon_locks's header: the name, the CPU holding the lock
-// (- if it is free) and its counts since boot.
+// Who holds lk, into holder: a CPU's number, s and the numbers of the
+// CPUs holding the kernel lock shared (kern/kernlock.h), or - if none.
+static void
+lock_holder(struct spinlock *lk, char *holder, size_t size)
+{
+	struct CpuInfo *c;
+	const char *sep = "s";
+	int n = 0;
+
+	if (lk->cpu) {
+		snprintf(holder, size, "%d", lk->cpu - cpus);
+		return;
+	}
+	strcpy(holder, "-");
+	for (c = cpus; lk == &kernel_lock && c < cpus + ncpu; c++)
+		if (c->cpu_shared) {
+			n += snprintf(holder + n, size - n, "%s%d", sep, c - cpus);
+			sep = ",";
+		}
+}
+
+// One line under mon_locks's header: the name, who holds the lock (see
+// lock_holder) and its counts since boot.
 static void
 print_lock(struct spinlock *lk)
 {
-	struct CpuInfo *holder = lk->cpu;
-	char cpu[12] = "-";
+	char cpu[2 * NCPU + 1];
 
-	if (holder)
-		snprintf(cpu, sizeof(cpu), "%d", holder - cpus);
+	lock_holder(lk, cpu, sizeof(cpu));
 	cprintf("%-16s  %6s  %12llu  %10llu  %14llu\n", lk->name, cpu,
 		lk->acquisitions, lk->contended, lk->wait_cycles);
 }

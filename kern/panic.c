@@ -9,6 +9,7 @@
 #include <inc/x86.h>
 #include <kern/cpu.h>
 #include <kern/monitor.h>
+#include <kern/kernlock.h>
 
 // Set by the first panic, with xchg so that of two CPUs panicking at
 // once exactly one reports.
@@ -34,6 +35,7 @@ _panic(const char *file, int line, const char *fmt, ...)
 	if (xchg(&panicked, 1) != 0)
 		for (;;)
 			asm volatile("hlt");
+	kernel_lock_panicking();
 
 	cprintf("kernel panic on CPU %d at %s:%d: ", cpunum(), file, line);
 	va_start(ap, fmt);

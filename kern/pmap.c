@@ -20,7 +20,7 @@
 #include <kern/cpu.h>
 #include <kern/pmap_check.h>
 #include <kern/trap.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/rmap.h>
 #include <kern/swapslot.h>
 #include <kern/swap.h>
@@ -91,6 +91,7 @@ mem_init(void)
 	int i;
 
 	detect_memory();
+	spin_init(&mem_lock, "mem_lock", LOCK_RANK_MEM);
 
 	kern_pgdir = boot_alloc(PGSIZE);
 	// The directory maps itself at UVPT: page tables become readable
@@ -183,11 +184,14 @@ page_init(void)
 	}
 }
 
-// Fill the page at kva with zeros: memset without its alignment cases,
-// since every page fault that maps fresh memory pays for it.
-static inline void
-zero_page(void *kva)
+struct spinlock mem_lock;
+
+// Fill pp with zeros: memset without its alignment cases, since every
+// page fault that maps fresh memory pays for it.
+void
+page_clear(struct PageInfo *pp)
 {
+	void *kva = page2kva(pp);
 	uint32_t words = PGSIZE / 4;
 
 	asm volatile("cld; rep stosl"
@@ -203,13 +207,14 @@ page_alloc(int alloc_flags)
 {
 	struct PageInfo *pp = page_free_list;
 
+	assert(mem_owned());
 	if (!pp)
 		return NULL;
 	page_free_list = pp->pp_link;
 	pp->pp_link = NULL;
 	npages_free--;
 	if (alloc_flags & ALLOC_ZERO)
-		zero_page(page2kva(pp));
+		page_clear(pp);
 	return pp;
 }
 
@@ -217,6 +222,7 @@ page_alloc(int alloc_flags)
 void
 page_free(struct PageInfo *pp)
 {
+	assert(mem_owned());
 	if (pp->pp_ref != 0 || pp->pp_link != NULL)
 		panic("page_free: page %08x still in use (ref %d)",
 		      page2pa(pp), pp->pp_ref);

@@ -10,6 +10,7 @@
 #include <inc/x86.h>
 #include <inc/error.h>
 #include <kern/cpu.h>
+#include <kern/kernlock.h>
 
 extern char bootstacktop[], bootstack[];
 
@@ -46,7 +47,22 @@ enum {
 
 void	mem_init(void);
 
+/*
+ * mem_lock covers the free page list, every page's pp_ref and the
+ * reverse map (kern/rmap.h), for CPUs holding the kernel lock shared.
+ * The exclusive holder is alone and needs it not (kern/kernlock.h).
+ */
+extern struct spinlock mem_lock;
+
+// May this CPU use the free list, pp_ref and the reverse map now?
+static inline bool
+mem_owned(void)
+{
+	return kernel_alone() || holding(&mem_lock);
+}
+
 struct PageInfo *page_alloc(int alloc_flags);
+void	page_clear(struct PageInfo *pp);
 void	page_free(struct PageInfo *pp);
 void	page_decref(struct PageInfo *pp);
 int	page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm);

@@ -11,7 +11,9 @@
  * that the descriptors it needs are there, so a call that fails has
  * changed nothing.
  *
- * Concurrency: everything here runs under the kernel lock.
+ * Concurrency: everything here runs under the kernel lock, exclusive,
+ * but for region_find on the env a CPU runs, holding it shared (see
+ * kern/kernlock.h): no other CPU changes that env's set meanwhile.
  */
 #include <inc/assert.h>
 #include <inc/error.h>

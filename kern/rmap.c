@@ -9,7 +9,8 @@
  * counting costs a lookup of the env on every first touch, which no
  * other env needs to pay.
  *
- * Concurrency: everything here runs under the kernel lock.
+ * Concurrency: everything here runs holding the kernel lock exclusive,
+ * or mem_lock (kern/pmap.h): rmap_record asserts it.
  */
 #include <inc/assert.h>
 #include <inc/env.h>

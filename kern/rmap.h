@@ -72,6 +72,7 @@ rmap_record(struct Rmap *r, pde_t *pgdir, uintptr_t va)
 {
 	uint32_t i = rmap_page(r), tail = rmap_tail;
 
+	assert(mem_owned());
 	r->pgdir = pgdir;
 	r->va = va;
 	r->prev = tail;

@@ -32,7 +32,7 @@
 #include <kern/pmap.h>
 #include <kern/sched.h>
 #include <kern/cpu.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/trap.h>
 
 #define AGING_TICKS	10

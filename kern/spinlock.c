@@ -6,25 +6,27 @@
 #include <kern/spinlock.h>
 #include <kern/trap.h>
 
-// Serialises the whole kernel: see kern/spinlock.h.  i386_init names it.
-struct spinlock kernel_lock;
-
 struct spinlock *all_locks;
 
 /*
- * Name lk and list it in all_locks, for the monitor's locks and gdb's
- * jos locks; every lock is to be initialised so, once, before its first
- * use.  The list has no lock of its own: call this on the boot CPU
- * before boot_aps, or holding the kernel lock.
+ * Name lk, give it its rank in the lock order (kern/spinlock.h) and list
+ * it in all_locks, for the monitor's locks and gdb's jos locks; every
+ * lock is to be initialised so, once, before its first use.  The list
+ * has no lock of its own: call this on the boot CPU before boot_aps, or
+ * holding the kernel lock.
  */
 void
-spin_init(struct spinlock *lk, const char *name)
+spin_init(struct spinlock *lk, const char *name, int rank)
 {
+	static struct spinlock **tail = &all_locks;
+
 	if (lk->name)
 		panic("spin_init: %s initialised twice", lk->name);
+	assert(rank >= 0 && rank < NLOCKRANK);
 	lk->name = name;
-	lk->next_lock = all_locks;
-	all_locks = lk;
+	lk->rank_bit = 1u << rank;
+	*tail = lk;
+	tail = &lk->next_lock;
 }
 
 // Atomically set or clear bits of *addr.
@@ -56,8 +58,6 @@ spin_lock_wait(struct spinlock *lk)
 	uint64_t start = read_tsc();
 	int i;
 
-	if (holding(lk))
-		panic("spin_lock: CPU %d already holds %s", cpunum(), lk->name);
 	do {
 		// Most holds are short: spin a little before sleeping.
 		for (i = 0; i < SPIN_BEFORE_SLEEP && lk->locked; i++)
@@ -77,6 +77,20 @@ spin_lock_wait(struct spinlock *lk)
 	// Ours now, so these writes need no atomics (see struct spinlock).
 	lk->contended++;
 	lk->wait_cycles += read_tsc() - start;
+}
+
+// spin_lock's panic for a lock taken out of order (or again): name it
+// and the lock of highest rank this CPU holds.
+void
+spin_lock_misordered(struct spinlock *lk)
+{
+	struct spinlock *held, *top = NULL;
+
+	for (held = all_locks; held; held = held->next_lock)
+		if (holding(held) && (!top || held->rank_bit > top->rank_bit))
+			top = held;
+	panic("spin_lock: CPU %d takes %s holding %s", cpunum(), lk->name,
+	      top ? top->name : "the kernel lock shared");
 }
 
 /*

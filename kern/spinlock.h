@@ -1,6 +1,6 @@
 /*
- * Spinlocks, and the big kernel lock that serialises the kernel.
- * Taking and releasing a free lock is inline: it is on every trap.
+ * Spinlocks, ranked.  Taking and releasing a free lock is inline: it is
+ * on every trap.
  */
 #ifndef JOS_KERN_SPINLOCK_H
 #define JOS_KERN_SPINLOCK_H
@@ -12,8 +12,30 @@
 #include <inc/x86.h>
 #include <kern/cpu.h>
 
+/*
+ * The lock order.  A CPU takes locks in increasing rank only, and
+ * spin_lock panics on one taken out of order, naming it and the held
+ * lock of highest rank:
+ *
+ *   LOCK_RANK_KERNEL  kernel_lock (kern/kernlock.h): taken on entry
+ *                     from user mode, before anything else is known;
+ *   LOCK_RANK_MEM     mem_lock (kern/pmap.h): the page allocator and
+ *                     the reverse map, for the paths that hold the
+ *                     kernel lock shared and so are not alone.
+ *
+ * A lower rank is the wider lock: whoever holds mem_lock does only
+ * bounded work on memory's own structures, which never needs the
+ * kernel lock, so no CPU holding it can wait for one holding that.
+ */
+enum {
+	LOCK_RANK_KERNEL,
+	LOCK_RANK_MEM,
+	NLOCKRANK
+};
+
 struct spinlock {
 	volatile uint32_t locked;	// 1 while held
+	uint32_t rank_bit;		// 1 << its rank (see above)
 	volatile uint32_t waiters;	// bit i: CPU i sleeps waiting for it,
 					// not yet sent its wake-up IPI
 	const char *name;
@@ -29,13 +51,14 @@ struct spinlock {
 	struct spinlock *next_lock;	// in the list spin_init builds
 };
 
-// Every lock spin_init has named, newest first, for the locks table.
+// Every lock spin_init has named, oldest first, for the locks table.
 extern struct spinlock *all_locks;
 
-void	spin_init(struct spinlock *lk, const char *name);
+void	spin_init(struct spinlock *lk, const char *name, int rank);
 
 // The slow paths, in kern/spinlock.c.
 void	spin_lock_wait(struct spinlock *lk);
+void	spin_lock_misordered(struct spinlock *lk) __attribute__((noreturn));
 void	spin_unlock_wake(struct spinlock *lk);
 void	spin_unlock_bad(struct spinlock *lk) __attribute__((noreturn));
 
@@ -47,26 +70,36 @@ holding(struct spinlock *lk)
 }
 
 /*
- * Acquire lk; a CPU that finds it held sleeps in spin_lock_wait, which
- * also panics on a recursive acquire.  xchg is a full barrier, so the
- * critical section's accesses cannot move above it.
+ * Acquire lk; a CPU that finds it held sleeps in spin_lock_wait.  One
+ * that holds a lock of lk's rank or above (lk itself, too) panics
+ * instead.  xchg is a full barrier, so the critical section's accesses
+ * cannot move above it.
  */
 static inline void __attribute__((always_inline))
-spin_lock(struct spinlock *lk)
+spin_lock_ranked(struct spinlock *lk, uint32_t bit)
 {
+	struct CpuInfo *c = thiscpu;
+
+	// Every held rank below lk's: cpu_locks is then less than its bit.
+	if (c->cpu_locks >= bit)
+		spin_lock_misordered(lk);
 	if (xchg(&lk->locked, 1) != 0)
 		spin_lock_wait(lk);
-	lk->cpu = thiscpu;
+	lk->cpu = c;
+	c->cpu_locks |= bit;
 	lk->acquisitions++;	// ours now (see struct spinlock); 2 instructions
 }
 
 // Release lk, which this CPU must hold, and wake a sleeping waiter.
 static inline void __attribute__((always_inline))
-spin_unlock(struct spinlock *lk)
+spin_unlock_ranked(struct spinlock *lk, uint32_t bit)
 {
-	if (lk->cpu != thiscpu)		// set only while held
+	struct CpuInfo *c = thiscpu;
+
+	if (lk->cpu != c)		// set only while held
 		spin_unlock_bad(lk);
 	lk->cpu = NULL;
+	c->cpu_locks ^= bit;		// set: c held lk
 	// On x86 a plain store would already keep the critical section's
 	// writes before the release.  The xchg is there for the read that
 	// follows: a plain store could wait in the store buffer while the
@@ -79,20 +112,19 @@ spin_unlock(struct spinlock *lk)
 		spin_unlock_wake(lk);
 }
 
-// One lock around the whole kernel: taken on every entry from user mode
-// (and by each CPU at boot), dropped just before returning to user mode.
-extern struct spinlock kernel_lock;
-
+// spin_lock_ranked and spin_unlock_ranked take lk's rank bit from the
+// caller: a constant for the kernel lock, taken on every entry, and
+// lk's own for every other lock.
 static inline void __attribute__((always_inline))
-lock_kernel(void)
+spin_lock(struct spinlock *lk)
 {
-	spin_lock(&kernel_lock);
+	spin_lock_ranked(lk, lk->rank_bit);
 }
 
 static inline void __attribute__((always_inline))
-unlock_kernel(void)
+spin_unlock(struct spinlock *lk)
 {
-	spin_unlock(&kernel_lock);
+	spin_unlock_ranked(lk, lk->rank_bit);
 }
 
 #endif

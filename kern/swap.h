@@ -55,6 +55,15 @@ uint32_t swap_resident(struct Env *e);
 void	swap_lock_entry(struct Env *e, pte_t *pte, uintptr_t va, bool lock);
 int	swap_make_room_slow(struct Env *e, int own, int frames);
 
+// Is there room without evicting: frames pages free, and no frame limit
+// on e (if not NULL) to mind?
+static inline bool
+swap_room(struct Env *e, int frames)
+{
+	return page_free_count() >= (size_t) frames
+		&& (!swap_nlimited || !e || !env_swap(e)->limit);
+}
+
 /*
  * Evict until page_alloc has frames pages to give and e (if not NULL)
  * may gain own more resident pages under its limit.  Only where the
@@ -66,8 +75,7 @@ int	swap_make_room_slow(struct Env *e, int own, int frames);
 static inline int
 swap_make_room(struct Env *e, int own, int frames)
 {
-	if (page_free_count() >= (size_t) frames
-	    && (!swap_nlimited || !e || !env_swap(e)->limit))
+	if (swap_room(e, frames))
 		return 0;
 	return swap_make_room_slow(e, own, frames);
 }

@@ -7,12 +7,19 @@
 
 #include <inc/syscall.h>
 #include <inc/mmu.h>
+#include <inc/trap.h>
 
 struct Env;
 
-struct Trapframe;
-
 int32_t	syscall(struct Trapframe *tf);
+
+// May the call tf makes run holding the kernel lock shared
+// (kern/kernlock.h)?  Only one that reads nothing but the caller.
+static inline bool
+syscall_shared_ok(struct Trapframe *tf)
+{
+	return tf->tf_regs.reg_eax == SYS_getenvid;
+}
 
 void	syscall_copy_progress(struct Env *dst, struct Env *src);
 // Fork's copy-on-write (or shared) mapping of one page (kern/syscall.c).

@@ -24,7 +24,7 @@
 #include <kern/sched.h>
 #include <kern/picirq.h>
 #include <kern/cpu.h>
-#include <kern/spinlock.h>
+#include <kern/kernlock.h>
 #include <kern/region.h>
 #include <kern/demand.h>
 #include <kern/swap.h>
@@ -322,6 +322,8 @@ ack_interrupt(uint32_t trapno)
 }
 
 static void page_fault_handler(struct Trapframe *tf);
+static bool push_fault_frame_shared(struct Env *e, struct Trapframe *tf,
+				    uintptr_t va);
 
 // Free the current env if another CPU destroyed it while it ran here,
 // and run something else.  Caller holds the kernel lock.
@@ -330,6 +332,66 @@ reap_if_dying(struct Env *cur)
 {
 	if (cur->env_status == ENV_DYING)
 		env_free_current();
+}
+
+// May cur, the env that trapped here, go on at once?  Not if another CPU
+// destroyed it or asked this one to choose again meanwhile.
+static inline bool __attribute__((always_inline))
+goes_on(struct Env *cur)
+{
+	return cur->env_status == ENV_RUNNING && !sched_resched_here();
+}
+
+// Count a page fault the kernel served for e.
+static inline void __attribute__((always_inline))
+count_kernel_fault(struct Env *e)
+{
+	env_regions(e)->kfaults++;
+	__sync_fetch_and_add(&vm_totals.faults, 1);
+}
+
+/*
+ * The traps served holding the kernel lock shared (kern/kernlock.h),
+ * unless the kernel was booted with the big lock: a system call that
+ * reads only the caller, and a page fault that demand_fault_shared
+ * serves or that goes to an upcall ready for it.  Each returns whether it served tf; if not, nothing has
+ * changed, and the trap is the exclusive lock's.
+ */
+static inline bool __attribute__((always_inline))
+syscall_shared(struct Trapframe *tf)
+{
+	if (!syscall_shared_ok(tf) || kernel_big_lock)
+		return false;
+	lock_kernel_shared();
+	tf->tf_regs.reg_eax = syscall(tf);
+	unlock_kernel_shared();
+	return true;
+}
+
+static inline bool __attribute__((always_inline))
+page_fault_shared(struct Trapframe *tf)
+{
+	struct Env *e = curenv;
+	uintptr_t va = rcr2();
+	bool done;
+	int r;
+
+	if (kernel_big_lock)
+		return false;
+	lock_kernel_shared();
+	if ((r = demand_fault_shared(e, va, tf->tf_err & FEC_WR)) == 0)
+		count_kernel_fault(e);
+	done = r == 0 || (r == -E_FAULT && push_fault_frame_shared(e, tf, va));
+	unlock_kernel_shared();
+	return done;
+}
+
+static inline bool __attribute__((always_inline))
+trap_shared(struct Trapframe *tf)
+{
+	if (tf->tf_trapno == T_SYSCALL)
+		return syscall_shared(tf);
+	return tf->tf_trapno == T_PGFLT && page_fault_shared(tf);
 }
 
 // Do what a trap from user mode asks for.  The system call comes first:
@@ -355,6 +417,7 @@ void
 trap(struct Trapframe *tf)
 {
 	struct Env *cur;
+	bool shared;
 
 	// Done with at once: resume, unless an IPI also asked this CPU to
 	// choose again what to run (kern/sched.c).  Kept apart from the path
@@ -366,13 +429,26 @@ trap(struct Trapframe *tf)
 		reap_if_dying(curenv);
 		sched_yield();
 	}
-	lock_kernel();
 	cur = curenv;
+	if ((shared = trap_shared(tf)) && goes_on(cur)) {
+		cur->env_runs++;
+		env_pop_tf(tf);
+	}
+	lock_kernel();
 	reap_if_dying(cur);
-	handle_user_trap(tf);
-	if (cur->env_status == ENV_RUNNING && !sched_resched_here())
+	if (!shared)
+		handle_user_trap(tf);
+	if (goes_on(cur))
 		env_resume(cur);
 	sched_yield();
+}
+
+// May a sysenter call that came from caller leave by sysexit (see
+// sysenter_trap)?
+static inline bool __attribute__((always_inline))
+sysexit_ok(struct Trapframe *tf, uintptr_t caller)
+{
+	return tf->tf_eip == caller && !(tf->tf_eflags & FL_TF);
 }
 
 /*
@@ -389,14 +465,20 @@ void
 sysenter_trap(struct Trapframe *tf)
 {
 	uintptr_t caller = tf->tf_eip;
-	struct Env *cur;
+	struct Env *cur = curenv;
+	bool shared;
 
+	if ((shared = syscall_shared(tf)) && goes_on(cur)
+	    && sysexit_ok(tf, caller)) {
+		cur->env_runs++;
+		sysexit_to(tf);
+	}
 	lock_kernel();
-	cur = curenv;
 	reap_if_dying(cur);
-	tf->tf_regs.reg_eax = syscall(tf);
-	if (cur->env_status == ENV_RUNNING && !sched_resched_here()) {
-		if (tf->tf_eip != caller || (tf->tf_eflags & FL_TF))
+	if (!shared)
+		tf->tf_regs.reg_eax = syscall(tf);
+	if (goes_on(cur)) {
+		if (!sysexit_ok(tf, caller))
 			env_resume(cur);
 		cur->env_runs++;
 		unlock_kernel();
@@ -469,37 +551,29 @@ writable_now(struct Env *e, uintptr_t va)
 		    && user_page_ok(e->env_pgdir, va, PTE_U | PTE_W));
 }
 
-/*
- * Switch tf to upcall on e's exception stack, with a struct UTrapframe
- * of tf there and `below` bytes under it for the caller to fill (esp
- * points at them); returns the frame, whose utf_fault_va is the
- * caller's too.  A fault on the exception stack itself (a nested one)
- * pushes below the trap-time esp, leaving one empty word.  An env with
- * no usable exception stack or a bad upcall is destroyed: user_mem_fail
- * and user_mem_assert name the bad address and do not return.
- */
+// Where tf's upcall frame goes: a struct UTrapframe at the top of the
+// exception stack, or below the trap-time esp if that is on it already
+// (a nested fault, leaving one empty word), `below` bytes for the caller
+// under it, from *bottom up.
 static struct UTrapframe *
-push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
-		  size_t below)
+upcall_frame(struct Trapframe *tf, size_t below, uintptr_t *bottom)
 {
+	uintptr_t top = UXSTACKTOP;
 	struct UTrapframe *utf;
-	uintptr_t top, bottom;
 
-	top = UXSTACKTOP;
 	if (tf->tf_esp >= UXSTACKTOP - PGSIZE && tf->tf_esp < UXSTACKTOP)
 		top = tf->tf_esp - sizeof(uint32_t);
 	utf = (struct UTrapframe *) (top - sizeof(struct UTrapframe));
-	bottom = (uintptr_t) utf - below;
+	*bottom = (uintptr_t) utf - below;
+	return utf;
+}
 
-	// The frame must lie in the exception stack page, user-writable now
-	// (the kernel writes it directly: a page that a region would bring in
-	// later will not do), and the upcall in a user page.
-	if (bottom < UXSTACKTOP - PGSIZE || !writable_now(e, bottom))
-		user_mem_fail(e, bottom);
-	if (!user_page_ok(e->env_pgdir, (uintptr_t) upcall, PTE_U)
-	    && !demand_page_ok(e, (uintptr_t) upcall, PTE_U))
-		user_mem_assert(e, upcall, 1, 0);
-
+// Save tf in utf, e's upcall frame from bottom up (checked), and switch
+// tf to run upcall on it.
+static void
+fill_upcall_frame(struct UTrapframe *utf, struct Trapframe *tf,
+		  uintptr_t bottom, void *upcall)
+{
 	// The env's own page directory is loaded: write its stack directly.
 	utf->utf_err = tf->tf_err;
 	// Field by field: in these packed structs a struct copy is compiled
@@ -522,7 +596,56 @@ push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
 	// would trap at once, and again in each nested frame) and with no
 	// alignment checks; utf_eflags keeps what the env had.
 	tf->tf_eflags &= ~(FL_TF | FL_DF | FL_AC);
+}
+
+/*
+ * Switch tf to upcall on e's exception stack, with a struct UTrapframe
+ * of tf there and `below` bytes under it for the caller to fill (esp
+ * points at them); returns the frame, whose utf_fault_va is the
+ * caller's too.  An env with no usable exception stack or a bad upcall
+ * is destroyed: user_mem_fail and user_mem_assert name the bad address
+ * and do not return.
+ */
+static struct UTrapframe *
+push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
+		  size_t below)
+{
+	uintptr_t bottom;
+	struct UTrapframe *utf = upcall_frame(tf, below, &bottom);
+
+	// The frame must lie in the exception stack page, user-writable now
+	// (the kernel writes it directly: a page that a region would bring in
+	// later will not do), and the upcall in a user page.
+	if (bottom < UXSTACKTOP - PGSIZE || !writable_now(e, bottom))
+		user_mem_fail(e, bottom);
+	if (!user_page_ok(e->env_pgdir, (uintptr_t) upcall, PTE_U)
+	    && !demand_page_ok(e, (uintptr_t) upcall, PTE_U))
+		user_mem_assert(e, upcall, 1, 0);
+	fill_upcall_frame(utf, tf, bottom, upcall);
 	return utf;
+}
+
+/*
+ * push_upcall_frame for a page fault at va, holding the kernel lock
+ * shared: only if e's exception stack page and its upcall's are there
+ * already, and no checks can fail.  Returns whether it pushed the
+ * frame; if not, nothing has changed.
+ */
+static bool
+push_fault_frame_shared(struct Env *e, struct Trapframe *tf, uintptr_t va)
+{
+	void *upcall = e->env_pgfault_upcall;
+	uintptr_t bottom;
+	struct UTrapframe *utf = upcall_frame(tf, 0, &bottom);
+
+	if (!upcall || bottom < UXSTACKTOP - PGSIZE
+	    || !user_page_ok(e->env_pgdir, bottom, PTE_U | PTE_W)
+	    || !user_page_ok(e->env_pgdir, (uintptr_t) upcall, PTE_U))
+		return false;
+	env_regions(e)->ufaults++;
+	fill_upcall_frame(utf, tf, bottom, upcall);
+	utf->utf_fault_va = va;
+	return true;
 }
 
 /*
@@ -543,8 +666,7 @@ page_fault_handler(struct Trapframe *tf)
 	int r;
 
 	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
-		s->kfaults++;
-		vm_totals.faults++;
+		count_kernel_fault(e);
 		return;
 	}
 	last_tf = tf;

@@ -1,0 +1,53 @@
+/* The kernel lock's two ways of holding it: see kern/kernlock.h. */
+#include <inc/types.h>
+#include <inc/x86.h>
+#include <kern/cpu.h>
+#include <kern/kernlock.h>
+
+struct spinlock kernel_lock;
+bool kernel_big_lock;
+
+// i386_init's, before any lock is taken: .bss is clear, so list it now.
+void
+kernel_lock_init(void)
+{
+	spin_init(&kernel_lock, "kernel_lock", LOCK_RANK_KERNEL);
+}
+
+// lock_kernel's second half: wait until no other CPU holds the lock
+// shared.  None can start to (kernel_lock is held), and those that do
+// leave within a short path that waits for nothing of ours.
+void
+kernel_wait_sharers(void)
+{
+	struct CpuInfo *c, *me = thiscpu;
+
+	for (c = cpus; c < cpus + ncpu; c++)
+		while (c->cpu_shared && c != me)
+			asm volatile("pause");
+}
+
+// lock_kernel_shared found kernel_lock held: drop the flag, so that the
+// holder may go on, and wait for it to let go as an exclusive waiter
+// would (sleeping, interrupts on), then try again.
+void
+lock_kernel_shared_wait(struct CpuInfo *c)
+{
+	do {
+		c->cpu_shared = 0;
+		spin_lock(&kernel_lock);
+		spin_unlock(&kernel_lock);
+		xchg(&c->cpu_shared, 1);
+	} while (kernel_lock.locked);
+}
+
+// A panic on this CPU ends what it was doing, shared or not: the
+// monitor may take the kernel lock whatever this CPU held.
+void
+kernel_lock_panicking(void)
+{
+	struct CpuInfo *c = thiscpu;
+
+	c->cpu_locks = 0;
+	c->cpu_shared = 0;
+}

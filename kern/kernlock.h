@@ -1,0 +1,104 @@
+/*
+ * The kernel lock, held one of two ways.
+ *
+ * Exclusive (lock_kernel) it is the big kernel lock: its holder is the
+ * only CPU in the kernel, and every structure without a lock of its own
+ * is the holder's to read and change.  That is most of them: the env
+ * table, the run queues, IPC, regions, swap.
+ *
+ * Shared (lock_kernel_shared) it lets any number of CPUs in at once,
+ * each on a path that reads and changes nothing but the env it runs and
+ * data with a lock of its own (mem_lock).  An env's page tables and
+ * regions are changed by other CPUs only under the exclusive lock, so
+ * its own CPU may change them holding the lock shared.  The shared paths
+ * are few and short (trap.c's trap_shared): a system call that reads
+ * only the caller, and the first touch of a region page when a frame is
+ * free.  Whatever else such a path meets (a swapped-out page, a frame
+ * limit, no frame left) it leaves alone, and the trap starts over under
+ * the exclusive lock.
+ *
+ * An exclusive holder is alone: having taken kernel_lock it waits for
+ * every CPU holding the lock shared to let go, and none enters while
+ * kernel_lock is held.  So it needs none of the other locks, and the
+ * code it shares with the shared paths takes them only when not alone
+ * (kernel_alone).  A shared holder waits for nothing the exclusive
+ * holder has, so neither can wedge the other; the exclusive holder's TLB
+ * shootdowns reach CPUs that are in user mode or waiting for the lock
+ * with interrupts on, as they always did.
+ *
+ * Booted with opt/jos/bkl (make BKL=1) the kernel takes the lock
+ * exclusive on every entry, as a kernel with one big lock does, so that
+ * a student can measure the difference.
+ */
+#ifndef JOS_KERN_KERNLOCK_H
+#define JOS_KERN_KERNLOCK_H
+#ifndef JOS_KERNEL
+# error "This is a JOS kernel header; user programs should not #include it"
+#endif
+
+#include <kern/spinlock.h>
+
+extern struct spinlock kernel_lock;
+extern bool kernel_big_lock;		// opt/jos/bkl: never shared
+
+void	kernel_lock_init(void);
+void	kernel_wait_sharers(void);
+void	lock_kernel_shared_wait(struct CpuInfo *c);
+void	kernel_lock_panicking(void);
+
+// Does this CPU hold the kernel lock exclusive, and so run alone in the
+// kernel?  (kernel_lock.cpu is this CPU's only while it holds it.)
+static inline bool
+kernel_alone(void)
+{
+	return kernel_lock.cpu == thiscpu;
+}
+
+#define KERNEL_RANK_BIT	(1u << LOCK_RANK_KERNEL)	// kernel_lock.rank_bit
+
+static inline void __attribute__((always_inline))
+lock_kernel(void)
+{
+	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT);
+	if (ncpu > 1 && !kernel_big_lock)
+		kernel_wait_sharers();
+}
+
+static inline void __attribute__((always_inline))
+unlock_kernel(void)
+{
+	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT);
+}
+
+/*
+ * Hold the kernel lock shared.  The flag goes up first, fenced by xchg,
+ * then kernel_lock is looked at; lock_kernel takes kernel_lock, fenced
+ * too, then looks at the flags.  So either this CPU sees kernel_lock
+ * held, and lets go to wait, or the exclusive holder sees the flag and
+ * waits for it to drop.  The rank bit makes a shared holder that reaches
+ * for the lock exclusive panic rather than wait for itself.
+ */
+static inline void __attribute__((always_inline))
+lock_kernel_shared(void)
+{
+	struct CpuInfo *c = thiscpu;
+
+	xchg(&c->cpu_shared, 1);
+	if (kernel_lock.locked)
+		lock_kernel_shared_wait(c);
+	c->cpu_locks |= KERNEL_RANK_BIT;
+}
+
+// Let go of the shared lock.  A plain store: on x86 no access of the
+// section can move below it.
+static inline void __attribute__((always_inline))
+unlock_kernel_shared(void)
+{
+	struct CpuInfo *c = thiscpu;
+
+	c->cpu_locks ^= KERNEL_RANK_BIT;
+	asm volatile("" ::: "memory");
+	c->cpu_shared = 0;
+}
+
+#endif
