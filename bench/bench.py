@@ -20,8 +20,8 @@ Last, multiprocessor scaling (bench/scale.c), also wall time and
 outside the baseline: it boots `scale` on one CPU, one env (or one
 ping-pong pair) per workload, and `scale2` on two CPUs, two of each at
 once, with QEMU running a host thread per CPU.  For each workload it
-prints the two-CPU wall time over the one-CPU one, the median of three
-runs each:
+prints the two-CPU wall time over the one-CPU one, the median of six
+runs each (two boots of three, taken in turn with the other kinds):
 
   scale-syscall   envs making null system calls (sys_getenvid)
   scale-fault     envs taking demand-zero faults, each in its own region
@@ -67,6 +67,8 @@ BENCH_DONE = re.compile(r"bench done")
 PRESSURE_START = re.compile(r"swappressure: start")
 SCALE_RESULT = re.compile(r"scale (\S+) (\d+) (\d+)((?: [0-9a-f]+)+)")
 SCALE_DONE = re.compile(r"scale done")
+# Boots of each kind of scaling run (scale_rounds), each of three runs.
+SCALE_ROUNDS = 2
 # The kernel lock held exclusive on every entry (make BKL=1).
 BKL = ["-fw_cfg", "name=opt/jos/bkl,string=1"]
 # A host thread per guest CPU (QEMU's default for i386 on an x86 host,
@@ -168,6 +170,21 @@ def scale_runs(program, cpus, extra=[]):
     return runs
 
 
+def scale_rounds():
+    """The runs of `scale` on one CPU and `scale2` on two, without and
+    with the big kernel lock, booted in turn SCALE_ROUNDS times: the
+    host's load drifts, and taking the four kinds of run side by side
+    spreads the drift over all of them."""
+    kinds = [("scale", 1, []), ("scale2", 2, []), ("scale", 1, BKL),
+        ("scale2", 2, BKL)]
+    merged = [{} for _ in kinds]
+    for _ in range(SCALE_ROUNDS):
+        for runs, (program, cpus, extra) in zip(merged, kinds):
+            for name, got in scale_runs(program, cpus, extra).items():
+                runs.setdefault(name, []).extend(got)
+    return merged
+
+
 def cpu_list(mask):
     return "+".join(str(i) for i in range(32) if mask >> i & 1)
 
@@ -266,9 +283,7 @@ def main():
     print("%-20s %s" % ("swap-pages-per-s",
         "%.0f (swappressure, wall time)" % pages if pages else
         "- (swappressure did not finish cleanly)"))
-    alone, together = scale_runs("scale", 1), scale_runs("scale2", 2)
-    big_alone = scale_runs("scale", 1, BKL)
-    big_together = scale_runs("scale2", 2, BKL)
+    alone, together, big_alone, big_together = scale_rounds()
     for name in alone:
         print(scale_line(name, alone[name], together.get(name),
             big_alone.get(name), big_together.get(name)))

@@ -507,7 +507,7 @@ env_pop_tf(struct Trapframe *tf)
 
 /*
  * Switch this CPU to e and run it in user mode.  Releases the kernel
- * lock on the way out.  Resuming the env that trapped is the hot path:
+ * lock on the way out (leave_kernel).  Resuming the env that trapped is the hot path:
  * its CPU state is already in place.
  */
 void

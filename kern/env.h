@@ -8,6 +8,7 @@
 #include <inc/env.h>
 #include <kern/cpu.h>
 #include <kern/kernlock.h>
+#include <kern/sched.h>
 
 extern struct Env *envs;		// all NENV environments
 #define curenv (thiscpu->cpu_env)	// the env running on this CPU
@@ -51,13 +52,13 @@ void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
 /*
  * Back to user mode in e, this CPU's env, whose state is all in place:
  * the end of env_run, and all of a return to the env that trapped.
- * Releases the kernel lock.
+ * Releases the kernel lock (leave_kernel).
  */
 static inline void __attribute__((noreturn, always_inline))
 env_resume(struct Env *e)
 {
 	e->env_runs++;
-	unlock_kernel();
+	leave_kernel();
 	env_pop_tf(&e->env_tf);
 }
 

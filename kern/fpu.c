@@ -18,8 +18,9 @@
  * in the kernel is a bug, and trap_kernel panics on it.
  *
  * Concurrency: env_fpu[i] and fpu_saved[i] belong to env slot i and are
- * used with the kernel lock held, by the CPU the env runs on or last
- * ran on; cpu_fpu_env is its CPU's own.
+ * used with the kernel lock held (exclusive, or shared with sched_lock
+ * for a switch), by the CPU the env runs on or last ran on; cpu_fpu_env
+ * is its CPU's own.
  */
 #include <inc/assert.h>
 #include <inc/string.h>

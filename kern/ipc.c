@@ -55,7 +55,9 @@
 /*
  * What IPC keeps of each env beyond struct Env (whose layout is the
  * user ABI), indexed as envs[].  Every field is read and written only
- * with the kernel lock held; user programs never see them.  A queue is
+ * with the kernel lock held exclusive, or shared with sched_lock (a
+ * message without a page: see syscall_shared_how); user programs never
+ * see them.  A queue is
  * singly linked through its senders, with a tail for appending.
  */
 static struct {
@@ -75,7 +77,7 @@ queue_append(struct Env *to, struct Env *s)
 {
 	int t = ENVX(to->env_id);
 
-	assert(holding(&kernel_lock));
+	assert(sched_owned());
 	SENDER(s).to = to;
 	SENDER(s).next = NULL;
 	if (queue_tail[t])
@@ -109,7 +111,7 @@ queue_remove(struct Env *s)
 	int t = ENVX(SENDER(s).to->env_id);
 	struct Env *prev = NULL, *e;
 
-	assert(holding(&kernel_lock));
+	assert(sched_owned());
 	for (e = queue_head[t]; e != s; e = SENDER(e).next) {
 		assert(e);
 		prev = e;
@@ -271,7 +273,13 @@ take_from_queue(void *dstva)
 	struct Env *cur = curenv, *s;
 	int r;
 
-	while ((s = queue_pop(cur))) {
+	// A page to map needs the exclusive lock.  Shared, this is the
+	// first sender (a message without a page always goes through), so
+	// nothing has changed yet: the call starts over, exclusive.
+	while ((s = queue_head[ENVX(cur->env_id)])) {
+		if ((uintptr_t) SENDER(s).srcva < UTOP && !kernel_alone())
+			syscall_restart_exclusive();
+		queue_pop(cur);
 		r = deliver(s, cur, dstva, SENDER(s).value,
 			    SENDER(s).srcva, SENDER(s).perm);
 		wake(s, r);

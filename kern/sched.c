@@ -22,9 +22,9 @@
  *
  * Every status change goes through env_set_status, which keeps the
  * queues and the counts of live and blocked envs.  The caller holds the
- * kernel lock; env_run releases it on the way to user mode, and
- * sched_halt before halting, so a CPU with nothing to run holds
- * nothing.
+ * kernel lock exclusive, or shared with sched_lock (kern/sched.h);
+ * env_run releases them on the way to user mode, and sched_halt before
+ * halting, so a CPU with nothing to run holds nothing.
  */
 #include <inc/assert.h>
 #include <inc/x86.h>
@@ -36,6 +36,8 @@
 #include <kern/trap.h>
 
 #define AGING_TICKS	10
+
+struct spinlock sched_lock;
 
 // struct Env's layout is fixed by the user ABI, so the queue's links and
 // the priorities live beside envs[], indexed the same way.
@@ -169,6 +171,7 @@ env_set_status(struct Env *e, unsigned status)
 {
 	unsigned old = e->env_status;
 
+	assert(sched_owned());
 	if (status == ENV_RUNNABLE && env_on_cpu(e))
 		status = ENV_RUNNING;
 	// A dying env only waits for its CPU to free it.
@@ -286,7 +289,7 @@ sched_yield(void)
 	bool cur_ok = cur && cur->env_status == ENV_RUNNING, by_age;
 	int p;
 
-	assert(holding(&kernel_lock));
+	assert(sched_owned());
 	if (sched_resched_here()) {
 		thiscpu->cpu_resched = false;
 		sched_resched_pending--;
@@ -308,26 +311,33 @@ sched_yield(void)
 }
 
 // What the system does once no env can run anywhere: i386_init's
-// choice (sched_init).  Called with the kernel lock held.
+// choice (sched_init).  Called with the kernel lock held exclusive.
 static sched_idle_fn all_idle;
 
 void
 sched_init(sched_idle_fn fn)
 {
 	all_idle = fn;
+	spin_init(&sched_lock, "sched_lock", LOCK_RANK_SCHED);
 }
 
 /*
  * Nothing to run here.  If no env can run anywhere (all are gone or
- * blocked), hand the CPU to all_idle, keeping the kernel lock: the
- * other CPUs then sleep on it.  Otherwise drop the lock and wait, with
- * interrupts on, for new work (wake_idle_cpu) or the timer.
+ * blocked), hand the CPU to all_idle, keeping the kernel lock, which
+ * must be exclusive: the other CPUs then sleep on it.  Otherwise drop
+ * the lock and wait, with interrupts on, for new work (wake_idle_cpu)
+ * or the timer.
  */
 static void
 sched_halt(void)
 {
-	assert(holding(&kernel_lock));
 	if (nlive == nblocked) {
+		if (!kernel_alone()) {
+			// Shared: ask again, alone.
+			leave_kernel();
+			lock_kernel();
+			sched_yield();
+		}
 		env_leave_cpu();
 		all_idle(nlive == 0);
 	}
@@ -337,7 +347,7 @@ sched_halt(void)
 	thiscpu->cpu_woken = false;
 	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
-	unlock_kernel();
+	leave_kernel();
 
 	// Restart on an empty stack: nothing below is needed again.
 	asm volatile(

@@ -7,8 +7,39 @@
 
 #include <inc/types.h>
 #include <kern/cpu.h>
+#include <kern/kernlock.h>
 
 struct Env;
+
+/*
+ * sched_lock covers what envs' status changes touch: env_status, the
+ * run queues and counts of kern/sched.c, each CPU's cpu_env and resched
+ * flag, and IPC's queues and env_ipc_* fields (kern/ipc.c), for CPUs
+ * holding the kernel lock shared.  The exclusive holder is alone and
+ * needs it not (kern/kernlock.h).  A CPU holding the kernel lock shared
+ * and sched_lock leaves the kernel, for whatever env it switches to,
+ * letting go of both (leave_kernel).
+ */
+extern struct spinlock sched_lock;
+
+// May this CPU change env status and the queues now?
+static inline bool
+sched_owned(void)
+{
+	return kernel_alone() || holding(&sched_lock);
+}
+
+// Let go of the kernel lock on the way to user mode, however this CPU
+// holds it: exclusive, or shared with sched_lock (a switch).
+static inline void __attribute__((always_inline))
+leave_kernel(void)
+{
+	if (thiscpu->cpu_shared) {
+		spin_unlock(&sched_lock);
+		unlock_kernel_shared();
+	} else
+		unlock_kernel();
+}
 
 // What to run, with the kernel lock held, when no env can run on any
 // CPU: all_gone says no env is left at all.  Does not return.

@@ -19,16 +19,19 @@
  *
  *   LOCK_RANK_KERNEL  kernel_lock (kern/kernlock.h): taken on entry
  *                     from user mode, before anything else is known;
+ *   LOCK_RANK_SCHED   sched_lock (kern/sched.h): env status, the run
+ *                     queues and IPC's queues;
  *   LOCK_RANK_MEM     mem_lock (kern/pmap.h): the page allocator and
- *                     the reverse map, for the paths that hold the
- *                     kernel lock shared and so are not alone.
+ *                     the reverse map.
  *
- * A lower rank is the wider lock: whoever holds mem_lock does only
- * bounded work on memory's own structures, which never needs the
- * kernel lock, so no CPU holding it can wait for one holding that.
+ * The last two are for the paths that hold the kernel lock shared, and
+ * so are not alone.  A lower rank is the wider lock: whoever holds one
+ * does only bounded work on its structures, never waiting for a wider
+ * lock, so no CPU holding a lock can wait for one holding a wider one.
  */
 enum {
 	LOCK_RANK_KERNEL,
+	LOCK_RANK_SCHED,
 	LOCK_RANK_MEM,
 	NLOCKRANK
 };

@@ -8,18 +8,41 @@
 #include <inc/syscall.h>
 #include <inc/mmu.h>
 #include <inc/trap.h>
+#include <inc/memlayout.h>
 
 struct Env;
 
 int32_t	syscall(struct Trapframe *tf);
 
-// May the call tf makes run holding the kernel lock shared
-// (kern/kernlock.h)?  Only one that reads nothing but the caller.
-static inline bool
-syscall_shared_ok(struct Trapframe *tf)
+/*
+ * How the call tf makes may run holding the kernel lock shared
+ * (kern/kernlock.h): SHARED_SELF, alone, if it reads nothing but the
+ * caller; SHARED_SCHED, with sched_lock, if it changes envs' status
+ * and queues but no address space (a yield, a receive, a send with no
+ * page); else not at all (0).
+ */
+enum { SHARED_SELF = 1, SHARED_SCHED };
+
+static inline int __attribute__((always_inline))
+syscall_shared_how(struct Trapframe *tf)
 {
-	return tf->tf_regs.reg_eax == SYS_getenvid;
+	switch (tf->tf_regs.reg_eax) {
+	case SYS_getenvid:
+		return SHARED_SELF;
+	case SYS_yield:
+	case SYS_ipc_recv:
+		return SHARED_SCHED;
+	case SYS_ipc_try_send:
+	case SYS_ipc_send:
+		// A send's page (srcva, the third argument) maps exclusive.
+		return tf->tf_regs.reg_ebx >= UTOP ? SHARED_SCHED : 0;
+	}
+	return 0;
 }
+
+// A SHARED_SCHED call that finds it needs the exclusive lock after all,
+// having changed nothing, makes it again that way (kern/trap.c).
+void	syscall_restart_exclusive(void) __attribute__((noreturn));
 
 void	syscall_copy_progress(struct Env *dst, struct Env *src);
 // Fork's copy-on-write (or shared) mapping of one page (kern/syscall.c).

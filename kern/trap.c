@@ -3,12 +3,13 @@
  *
  * A trap from user mode saves the env's registers straight into
  * curenv->env_tf (see kern/trapentry.S), then runs on this CPU's kernel
- * stack; trap() takes the big kernel lock and dispatches.  The kernel
- * itself runs with interrupts off but in four waits: a CPU halted in
- * sched_halt, one sleeping on the kernel lock, one waiting for console
- * input (cpu_sleep, from getchar), and one waiting for the swap disk
- * (cpu_sleep, in kern/ide.c); the only kernel-mode interrupts are those
- * that end such a wait.
+ * stack; trap() takes the kernel lock, shared for the few traps that
+ * may run beside others (trap_shared) and exclusive for the rest, and
+ * dispatches.  The kernel itself runs with interrupts off but in four
+ * waits: a CPU halted in sched_halt, one sleeping on a lock, one waiting
+ * for console input (cpu_sleep, from getchar), and one waiting for the
+ * swap disk (cpu_sleep, in kern/ide.c); the only kernel-mode interrupts
+ * are those that end such a wait.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -352,18 +353,31 @@ count_kernel_fault(struct Env *e)
 
 /*
  * The traps served holding the kernel lock shared (kern/kernlock.h),
- * unless the kernel was booted with the big lock: a system call that
- * reads only the caller, and a page fault that demand_fault_shared
- * serves or that goes to an upcall ready for it.  Each returns whether it served tf; if not, nothing has
+ * unless the kernel was booted with the big lock: the system calls
+ * syscall_shared_how allows (those that switch envs leave the kernel
+ * from inside, through leave_kernel), and a page fault that
+ * demand_fault_shared serves or that goes to an upcall ready for it.  Each returns whether it served tf; if not, nothing has
  * changed, and the trap is the exclusive lock's.
  */
 static inline bool __attribute__((always_inline))
 syscall_shared(struct Trapframe *tf)
 {
-	if (!syscall_shared_ok(tf) || kernel_big_lock)
+	int how = syscall_shared_how(tf);
+
+	if (!how || kernel_big_lock)
 		return false;
 	lock_kernel_shared();
+	if (how == SHARED_SCHED) {
+		// A dying env is for the exclusive lock to free.
+		if (curenv->env_status != ENV_RUNNING) {
+			unlock_kernel_shared();
+			return false;
+		}
+		spin_lock(&sched_lock);
+	}
 	tf->tf_regs.reg_eax = syscall(tf);
+	if (how == SHARED_SCHED)
+		spin_unlock(&sched_lock);
 	unlock_kernel_shared();
 	return true;
 }
@@ -438,6 +452,20 @@ trap(struct Trapframe *tf)
 	reap_if_dying(cur);
 	if (!shared)
 		handle_user_trap(tf);
+	if (goes_on(cur))
+		env_resume(cur);
+	sched_yield();
+}
+
+void
+syscall_restart_exclusive(void)
+{
+	struct Env *cur = curenv;
+
+	leave_kernel();
+	lock_kernel();
+	reap_if_dying(cur);
+	cur->env_tf.tf_regs.reg_eax = syscall(&cur->env_tf);
 	if (goes_on(cur))
 		env_resume(cur);
 	sched_yield();
