@@ -323,6 +323,33 @@ bench_ipc(void)
 	wait_env_gone(child);
 }
 
+// The same round trips by ipc_call: the client's request and the wait
+// for the answer in one call, and the server's answer and the wait for
+// the next request in another, each switching straight to the other.
+static void
+bench_ipc_call(void)
+{
+	int i, n = 1000;
+	envid_t child, who;
+
+	if ((child = fork()) < 0)
+		panic("fork: %e", child);
+	if (child == 0) {
+		i = ipc_recv(&who, 0, 0);
+		while (i >= 0)
+			i = ipc_call(who, i + 1, 0, 0, &who, 0, 0);
+		ipc_send(who, 0, 0, 0);
+		exit();
+	}
+	start("ipc-call-round-trip");
+	for (i = 0; i < n; i++)
+		if (ipc_call(child, i, 0, 0, 0, 0, 0) != i + 1)
+			panic("ipc_call: a wrong answer");
+	stop(n);
+	ipc_call(child, -1, 0, 0, 0, 0, 0);
+	wait_env_gone(child);
+}
+
 // fork, the child exits, the parent sees its slot free.
 static void
 bench_fork_exit(void)
@@ -451,6 +478,7 @@ umain(int argc, char **argv)
 	bench_fork("fork-1MiB", 256, fork);
 	bench_fork("fork-4MiB", 1024, fork);
 	bench_ipc();
+	bench_ipc_call();
 	bench_fork_exit();
 	bench_demand_zero_kernel();
 	bench_fork_untouched();

@@ -75,6 +75,9 @@ int	sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int	sys_ipc_recv(void *rcv_pg);
 // Waits, queued in the kernel, until to_env takes the message.
 int	sys_ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
+// sys_ipc_send, then sys_ipc_recv(rcv_pg), in one call (lib/ipc.c).
+int	sys_ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
+		     void *rcv_pg);
 int	sys_page_copy(envid_t env, void *srcva, void *dstva, int perm);
 int	sys_page_cow_range(envid_t child, void *start, void *end);
 int	sys_page_share_range(envid_t child, void *start, void *end);
@@ -115,6 +118,8 @@ sys_exofork(void)
 // ipc.c
 void	ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int32_t ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
+int32_t ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
+		 envid_t *from_env_store, void *rcv_pg, int *perm_store);
 envid_t	ipc_find_env(enum EnvType type);
 
 // fork.c

@@ -39,7 +39,13 @@ enum {
 	SYS_env_restore,
 	// A send that waits in the kernel for the receiver (kern/ipc.c).
 	SYS_ipc_send,
+	// A send and a receive in one call, for clients and servers.
+	SYS_ipc_call,
 	NSYSCALLS
 };
+
+// sys_ipc_call's answer when it had to wait to send: the message went,
+// and the caller is to receive now (lib/ipc.c).
+#define IPC_CALL_SENT	1
 
 #endif

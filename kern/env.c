@@ -526,7 +526,8 @@ env_run(struct Env *e)
 		thiscpu->cpu_switches++;
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
-		env_set_status(e, ENV_RUNNING);
+		if (e->env_status != ENV_RUNNING)	// (sched_hand_over's is)
+			env_set_status(e, ENV_RUNNING);
 		e->env_cpunum = cpunum();
 		// The next trap from user mode saves e's registers in
 		// e->env_tf.

@@ -66,7 +66,8 @@ static struct {
 	uint32_t value;		// its message
 	void *srcva;
 	unsigned perm;
-} senders[NENV];		// envs blocked in sys_ipc_send
+	bool call;		// sys_ipc_call's, not sys_ipc_send's
+} senders[NENV];		// envs blocked in sys_ipc_send or _call
 static struct Env *queue_head[NENV], *queue_tail[NENV];	// by receiver
 
 #define SENDER(e)	(senders[ENVX((e)->env_id)])
@@ -176,12 +177,13 @@ send_now(struct Env *e, uint32_t value, void *srcva, unsigned perm)
 	return 0;
 }
 
-// Block the current env, a sender, at the tail of e's queue, once its
-// arguments pass try_send's checks (else return the error), which
-// bring no page in: the page is looked up when the message is taken.
+// Block the current env, a sender (a caller, if call), at the tail of
+// e's queue, once its arguments pass try_send's checks (else return the
+// error), which bring no page in: the page is looked up when the message
+// is taken.
 static int __attribute__((noinline))
 wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
-		  unsigned perm)
+		  unsigned perm, bool call)
 {
 	struct Env *cur = curenv;
 	int r;
@@ -194,6 +196,7 @@ wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
 	SENDER(cur).value = value;
 	SENDER(cur).srcva = srcva;
 	SENDER(cur).perm = perm;
+	SENDER(cur).call = call;
 	queue_append(e, cur);
 	env_set_status(cur, ENV_NOT_RUNNABLE);
 	sched_yield();
@@ -213,7 +216,7 @@ send(envid_t envid, uint32_t value, void *srcva, unsigned perm, bool wait)
 		return send_now(e, value, srcva, perm);
 	if (!wait)
 		return -E_IPC_NOT_RECV;
-	return wait_for_receiver(e, value, srcva, perm);
+	return wait_for_receiver(e, value, srcva, perm, false);
 }
 
 /*
@@ -267,22 +270,32 @@ wait_for_sender(void *dstva)
  * (ipc-round-trip in make bench, whose first send finds its receiver
  * not yet there, costs 1,627 instructions without this, 1,440 with it).
  */
+// A page to map needs the exclusive lock: a call holding it shared
+// that would take a queued message with a page starts over (before it
+// has changed anything).  Only the queue's head matters: a message
+// without a page always goes through.
+static void
+exclusive_for_queued_page(struct Env *cur)
+{
+	struct Env *s = queue_head[ENVX(cur->env_id)];
+
+	if (s && (uintptr_t) SENDER(s).srcva < UTOP && !kernel_alone())
+		syscall_restart_exclusive();
+}
+
 static void __attribute__((noinline, noreturn))
 take_from_queue(void *dstva)
 {
 	struct Env *cur = curenv, *s;
 	int r;
 
-	// A page to map needs the exclusive lock.  Shared, this is the
-	// first sender (a message without a page always goes through), so
-	// nothing has changed yet: the call starts over, exclusive.
-	while ((s = queue_head[ENVX(cur->env_id)])) {
-		if ((uintptr_t) SENDER(s).srcva < UTOP && !kernel_alone())
-			syscall_restart_exclusive();
-		queue_pop(cur);
+	exclusive_for_queued_page(cur);
+	while ((s = queue_pop(cur))) {
 		r = deliver(s, cur, dstva, SENDER(s).value,
 			    SENDER(s).srcva, SENDER(s).perm);
-		wake(s, r);
+		// A caller whose message went receives with a call of its
+		// own (the library's ipc_call): its queue may hold senders.
+		wake(s, r == 0 && SENDER(s).call ? IPC_CALL_SENT : r);
 		if (r == 0) {
 			cur->env_tf.tf_regs.reg_eax = 0;
 			sched_yield();
@@ -306,6 +319,49 @@ sys_ipc_recv(void *dstva)
 	if (queue_head[ENVX(curenv->env_id)])
 		take_from_queue(dstva);
 	wait_for_sender(dstva);
+}
+
+/*
+ * Send to envid as sys_ipc_send does, then receive as sys_ipc_recv(dstva)
+ * does, in one call: a client's request and the wait for its answer, or
+ * a server's answer and the wait for the next request (Liedtke's "call"
+ * and "reply and wait").  When envid is receiving, as a client's server
+ * or a server's client is, the message goes at once, the caller blocks
+ * receiving, and envid runs here and now, unless a waiting env outranks
+ * it (sched_hand_over): no trip through the run queue, no other CPU
+ * woken.  Returns 0 once a message has come, an error (nothing sent),
+ * or, if envid was not receiving and the caller had to queue,
+ * IPC_CALL_SENT once its message has been taken: the caller receives
+ * with sys_ipc_recv (its own queue may hold senders meanwhile).  (The
+ * system call's fourth argument carries both dstva, page-aligned, and
+ * perm, in its low 12 bits: see lib/syscall.c.)
+ */
+int
+sys_ipc_call(envid_t envid, uint32_t value, void *srcva, unsigned perm,
+	     void *dstva)
+{
+	struct Env *cur = curenv, *e;
+	int r;
+
+	if (!ipc_dstva_ok((uintptr_t) dstva))
+		return -E_INVAL;
+	exclusive_for_queued_page(cur);
+	if ((r = envid2env(envid, &e, 0)) < 0)
+		return r;
+	if (!e->env_ipc_recving)
+		return wait_for_receiver(e, value, srcva, perm, true);
+	if ((r = deliver(cur, e, e->env_ipc_dstva, value, srcva, perm)) < 0)
+		return r;
+	e->env_tf.tf_regs.reg_eax = 0;
+	// A sender already waits for us: take its message, and let e run
+	// when a CPU is free.
+	if (queue_head[ENVX(cur->env_id)]) {
+		env_set_status(e, ENV_RUNNABLE);
+		take_from_queue(dstva);
+	}
+	cur->env_ipc_recving = true;
+	cur->env_ipc_dstva = dstva;
+	sched_hand_over(e);
 }
 
 uintptr_t

@@ -14,6 +14,8 @@ int	sys_ipc_try_send(envid_t envid, uint32_t value, void *srcva,
 int	sys_ipc_send(envid_t envid, uint32_t value, void *srcva,
 		     unsigned perm);
 int	sys_ipc_recv(void *dstva);
+int	sys_ipc_call(envid_t envid, uint32_t value, void *srcva, unsigned perm,
+		     void *dstva);
 
 // The page e, queued in sys_ipc_send, sends writable, or UTOP.
 uintptr_t ipc_send_page(struct Env *e);

@@ -310,6 +310,31 @@ sched_yield(void)
 	sched_halt();
 }
 
+/*
+ * e is ENV_NOT_RUNNABLE and on no CPU, woken by the current env, which
+ * blocks now waiting for it (an IPC call): run e here at once, with no
+ * trip through the run queue, unless a waiting env outranks it or this
+ * CPU must choose again; then e queues like any env woken, and the
+ * scheduler chooses.  The hand-over swaps the two envs' states, so the
+ * counts stay as they are.
+ */
+void
+sched_hand_over(struct Env *e)
+{
+	struct Env *cur = curenv;
+
+	assert(sched_owned() && cur->env_status == ENV_RUNNING
+	       && e->env_status == ENV_NOT_RUNNABLE);
+	if (!sched_resched_here() && !(runq_levels >> (prio_of(e) + 1))) {
+		cur->env_status = ENV_NOT_RUNNABLE;
+		e->env_status = ENV_RUNNING;
+		env_run(e);
+	}
+	env_set_status(cur, ENV_NOT_RUNNABLE);
+	env_set_status(e, ENV_RUNNABLE);
+	sched_yield();
+}
+
 // What the system does once no env can run anywhere: i386_init's
 // choice (sched_init).  Called with the kernel lock held exclusive.
 static sched_idle_fn all_idle;

@@ -48,6 +48,9 @@ void	sched_init(sched_idle_fn fn);
 
 // Run some other runnable env, or this one, or halt.  Does not return.
 void	sched_yield(void) __attribute__((noreturn));
+// Run e, just woken, here in place of the current env, which blocks
+// now; or if that would not be fair, as sched_yield.  No return.
+void	sched_hand_over(struct Env *e) __attribute__((noreturn));
 
 // Change e's status.  The only way to: it keeps the run queue right.
 void	env_set_status(struct Env *e, unsigned status);

@@ -593,6 +593,9 @@ syscall(struct Trapframe *tf)
 		return sys_ipc_recv((void *) a1);
 	case SYS_ipc_send:
 		return sys_ipc_send(a1, a2, (void *) a3, a4);
+	case SYS_ipc_call:
+		return sys_ipc_call(a1, a2, (void *) a3, PGOFF(a4),
+				    (void *) ROUNDDOWN(a4, PGSIZE));
 	case SYS_page_copy:
 		return sys_page_copy(a1, (void *) a2, (void *) a3, a4);
 	case SYS_page_cow_range:

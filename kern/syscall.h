@@ -34,6 +34,7 @@ syscall_shared_how(struct Trapframe *tf)
 		return SHARED_SCHED;
 	case SYS_ipc_try_send:
 	case SYS_ipc_send:
+	case SYS_ipc_call:
 		// A send's page (srcva, the third argument) maps exclusive.
 		return tf->tf_regs.reg_ebx >= UTOP ? SHARED_SCHED : 0;
 	}

@@ -1,18 +1,23 @@
-/* Inter-process communication on top of sys_ipc_send/sys_ipc_recv. */
+/*
+ * Inter-process communication on top of sys_ipc_send, sys_ipc_recv and
+ * sys_ipc_call.
+ */
 #include <inc/lib.h>
 
-// Wait for a message.  If pg is not NULL, a page sent along is mapped
-// there.  Stores the sender's id in *from_env_store and the page's
-// permissions (0 if no page came) in *perm_store, when those are not
-// NULL.  Returns the value sent, or a negative error with both stores
-// zeroed.
-int32_t
-ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
+// An address at UTOP or above tells the kernel no page goes (or is
+// wanted).
+static void *
+page_or_none(void *pg)
 {
-	int r;
+	return pg != NULL ? pg : (void *) UTOP;
+}
 
-	// An address at UTOP or above tells the kernel we want no page.
-	r = sys_ipc_recv(pg != NULL ? pg : (void *) UTOP);
+// What ipc_recv and ipc_call return for r, the receive's result: the
+// value received, with the stores filled; or r, an error, with both
+// zeroed.
+static int32_t
+received(int r, envid_t *from_env_store, int *perm_store)
+{
 	if (r < 0) {
 		if (from_env_store)
 			*from_env_store = 0;
@@ -27,6 +32,41 @@ ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
 	return thisenv->env_ipc_value;
 }
 
+// Wait for a message.  If pg is not NULL, a page sent along is mapped
+// there.  Stores the sender's id in *from_env_store and the page's
+// permissions (0 if no page came) in *perm_store, when those are not
+// NULL.  Returns the value sent, or a negative error with both stores
+// zeroed.
+int32_t
+ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
+{
+	return received(sys_ipc_recv(page_or_none(pg)), from_env_store,
+			perm_store);
+}
+
+/*
+ * ipc_send(to_env, value, pg, perm), then ipc_recv(from_env_store,
+ * rcv_pg, perm_store), in one system call when to_env is waiting for
+ * us: a client's request and its answer, or a server's answer and the
+ * next request.  The kernel then runs to_env at once on this CPU.
+ * Returns what ipc_recv would; an error in sending (a bad to_env, say)
+ * is returned, not panicked on, nothing having been sent; so is
+ * -E_IPC_NOT_RECV when the call was cancelled (sys_env_set_status), and
+ * then it is not known whether the message went.
+ */
+int32_t
+ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
+	 envid_t *from_env_store, void *rcv_pg, int *perm_store)
+{
+	int r = sys_ipc_call(to_env, value, page_or_none(pg), perm,
+			     page_or_none(rcv_pg));
+
+	// We had to wait to send, and our own senders may be queued.
+	if (r == IPC_CALL_SENT)
+		r = sys_ipc_recv(page_or_none(rcv_pg));
+	return received(r, from_env_store, perm_store);
+}
+
 // Send value (and the page at pg with perm, if pg is not NULL) to
 // to_env, waiting until it is receiving.  Panics on any other error.
 // The kernel does the waiting: we sleep in its queue of senders for
@@ -38,9 +78,8 @@ ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
 {
 	int r;
 
-	if (pg == NULL)
-		pg = (void *) UTOP;
-	while ((r = sys_ipc_send(to_env, value, pg, perm)) == -E_IPC_NOT_RECV)
+	while ((r = sys_ipc_send(to_env, value, page_or_none(pg), perm))
+	       == -E_IPC_NOT_RECV)
 		;
 	if (r < 0)
 		panic("ipc_send: %e", r);

@@ -164,6 +164,19 @@ sys_ipc_recv(void *dstva)
 	return syscall(SYS_ipc_recv, (uint32_t) dstva, 0, 0, 0, 0);
 }
 
+// The receive address, page-aligned (or UTOP, itself aligned), and the
+// send's permissions share the fourth argument: a fifth would cost a
+// read of the user stack after sysenter.
+int
+sys_ipc_call(envid_t envid, uint32_t value, void *srcva, int perm,
+	     void *dstva)
+{
+	if (PGOFF(dstva) || PGOFF(perm) != perm)
+		return -E_INVAL;
+	return syscall(SYS_ipc_call, envid, value, (uint32_t) srcva,
+		       (uint32_t) dstva | perm, 0);
+}
+
 int
 sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
 {
