@@ -14,7 +14,9 @@ and prints both as a table.  Then it boots the swappressure program
 (user/test/swappressure.c) in 16 MiB of memory, under default
 emulation, and prints the pages it moved to and from swap per wall
 second between its start line and its summary (swap-pages-per-s; not
-in the baseline: a host figure).
+in the baseline: a host figure).  trace-point: what a trace point
+costs when the event trace is on, from the bench program booted again
+under -icount with it on.
 
 Last, multiprocessor scaling (bench/scale.c), also wall time and
 outside the baseline: it boots `scale` on one CPU, one env (or one
@@ -67,6 +69,8 @@ BENCH_DONE = re.compile(r"bench done")
 PRESSURE_START = re.compile(r"swappressure: start")
 SCALE_RESULT = re.compile(r"scale (\S+) (\d+) (\d+)((?: [0-9a-f]+)+)")
 SCALE_DONE = re.compile(r"scale done")
+# The event trace on, kept in the rings (kern/trace.h).
+TRACE_RING = ["-fw_cfg", "name=opt/jos/trace,string=ring"]
 # Boots of each kind of scaling run (scale_rounds), each of three runs.
 SCALE_ROUNDS = 2
 # The kernel lock held exclusive on every entry (make BKL=1).
@@ -168,6 +172,19 @@ def scale_runs(program, cpus, extra=[]):
             masks = [int(x, 16) for x in m.group(4).split()]
             runs.setdefault(m.group(1), []).append((int(m.group(3)), masks))
     return runs
+
+
+def trace_cost(insns):
+    """The event trace on (kept in the rings, opt/jos/trace=ring): what a
+    trace point costs, timed by the kernel (kern/trace.c), and what that
+    adds to a null system call, which records its entry and its result.
+    Off, a trace point is a test of trace_on, in the figures above."""
+    traced = parse(line for _, line in run(ICOUNT + TRACE_RING))
+    if "trace-point" not in traced or "null-syscall" not in traced:
+        return "%-20s - (the traced run did not finish cleanly)" % \
+            "trace-point"
+    return "%-20s %.0f instructions (null-syscall traced: %.0f)" % (
+        "trace-point", traced["trace-point"], traced["null-syscall"])
 
 
 def scale_rounds():
@@ -279,6 +296,7 @@ def main():
         ns = "%12.0f" % (cycles[name] / rate * 1e9) \
             if rate and name in cycles else "%12s" % "-"
         print("%-20s %14.0f %s" % (name, n, ns))
+    print(trace_cost(insns))
     pages = swap_rate()
     print("%-20s %s" % ("swap-pages-per-s",
         "%.0f (swappressure, wall time)" % pages if pages else

@@ -859,6 +859,50 @@ only, so it works after a panic too."""
 
 
 # ---------------------------------------------------------------------
+# The event trace
+
+
+# kern/trace.h's event types, by number.
+TRACE_TYPES = ["?", "switch", "syscall", "sysret", "trap", "fault", "send",
+    "recv", "wake", "idle", "resume", "lockwait", "swapio", "name",
+    "dropped", "exit", "clock"]
+
+
+class JosTrace(JosCommand):
+    """Show the event trace's rings: jos trace [N]
+
+For each CPU, as the monitor's trace prints it: the records made since
+boot, those dropped (replaced before they were streamed) and those not
+streamed yet, then the last N records (8 unless told), oldest first:
+time stamp, env, event and its two arguments (kern/trace.h says what
+they mean).  It reads memory only, so it works after a panic too, and
+with opt/jos/trace=ring (nothing streamed) it is the way to see them."""
+
+    def __init__(self):
+        super().__init__("jos trace", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        shown = int(arg, 0) if arg else 8
+        if not int(kernel_var("trace_on")):
+            print("tracing is off (make TRACE=1 turns it on)")
+            return
+        rings = kernel_var("trace_rings")
+        size = rings[0]["rec"].type.range()[1] + 1
+        for cpu in range(int(kernel_var("ncpu"))):
+            ring = rings[cpu]
+            head, sent = int(ring["head"]), int(ring["sent"])
+            print("CPU %d: %d records, %d dropped, %d not sent" % (cpu,
+                head, int(ring["dropped"]), head - sent))
+            for k in range(head - min(head, shown, size), head):
+                rec = ring["rec"][k % size]
+                kind = int(rec["type"])
+                print("  %016x  %08x  %-8s  %08x  %08x" % (int(rec["tsc"]),
+                    int(rec["env"]), TRACE_TYPES[kind]
+                    if kind < len(TRACE_TYPES) else "?", int(rec["a"]),
+                    int(rec["b"])))
+
+
+# ---------------------------------------------------------------------
 # User programs and the stop display
 
 
@@ -979,5 +1023,6 @@ JosVm()
 JosRegions()
 JosCpus()
 JosLocks()
+JosTrace()
 JosUser()
 JosPc()

@@ -115,6 +115,10 @@ sys_exofork(void)
 	return ret;
 }
 
+// testfail.c: a test program's failures, reported and counted.
+extern int test_failures;
+void	test_fail(const char *fmt, ...);
+
 // ipc.c
 void	ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int32_t ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);

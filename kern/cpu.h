@@ -45,6 +45,7 @@ struct CpuInfo {
 					// (kern/spinlock.h)
 	volatile uint32_t cpu_shared;	// holds the kernel lock shared
 					// (kern/kernlock.h)
+	struct TraceRing *cpu_trace;	// its ring (kern/trace.h)
 	// Counts since boot, each written by this CPU only, under the
 	// kernel lock (the monitor's cpus shows them):
 	unsigned cpu_switches;		// times it switched to an env

@@ -21,6 +21,7 @@
 #include <kern/sched.h>
 #include <kern/cpu.h>
 #include <kern/kernlock.h>
+#include <kern/trace.h>
 #include <kern/region.h>
 #include <kern/demand.h>
 #include <kern/rmap.h>
@@ -273,6 +274,8 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	*newenv_store = e;
 
 	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	if (parent)
+		trace_inherit(e->env_id, parent->env_id);
 	return 0;
 }
 
@@ -382,6 +385,7 @@ env_create(uint8_t *binary, enum EnvType type)
 		env_free(e);
 		return;
 	}
+	trace_program(e->env_id, binary);
 	env_set_status(e, ENV_RUNNABLE);
 }
 
@@ -396,6 +400,7 @@ env_free(struct Env *e)
 		load_pgdir(kern_pgdir);
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	TRACE(TR_EXIT, e->env_id, 0, 0);
 
 	pgdir_free_user(pgdir);
 	e->env_pgdir = NULL;
@@ -492,6 +497,7 @@ env_leave_cpu(void)
 	if (curenv) {
 		save_user_segs(curenv);
 		fpu_switch_out(curenv);
+		TRACE(TR_SWITCH, 0, curenv->env_id, 0);
 	}
 	curenv = NULL;
 }
@@ -524,6 +530,7 @@ env_run(struct Env *e)
 		}
 		curenv = e;
 		thiscpu->cpu_switches++;
+		TRACE(TR_SWITCH, e->env_id, prev ? prev->env_id : 0, 0);
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
 		if (e->env_status != ENV_RUNNING)	// (sched_hand_over's is)

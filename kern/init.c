@@ -15,6 +15,7 @@
 #include <kern/picirq.h>
 #include <kern/cpu.h>
 #include <kern/kernlock.h>
+#include <kern/trace.h>
 #include <kern/fwcfg.h>
 #include <kern/pmap_check.h>
 #include <kern/kbench.h>
@@ -32,6 +33,10 @@ static void cpu_setup(int cpu);
 static void start_first_envs(void);
 static void no_env_can_run(bool all_gone) __attribute__((noreturn));
 static void read_test_options(void);
+
+static bool exit_when_done;	// opt/jos/exit
+
+#define DEBUG_EXIT_PORT	0xf4	// QEMU's isa-debug-exit device
 
 void
 i386_init(void)
@@ -55,6 +60,7 @@ i386_init(void)
 	demand_init();			// the zero page
 	swap_init();			// the swap disk, if there is one
 	env_init();			// envs[] and the free list
+	trace_bench();			// make bench, traced: a trace point
 	sched_init(no_env_can_run);	// what to do once nothing can run
 	trap_init();			// the IDT
 
@@ -81,6 +87,8 @@ no_env_can_run(bool all_gone)
 {
 	if (all_gone)
 		page_audit();
+	if (all_gone && exit_when_done)
+		outw(DEBUG_EXIT_PORT, 0);	// QEMU exits with status 1
 	cprintf("No runnable environments in the system!\n");
 	for (;;)
 		monitor(NULL);
@@ -156,7 +164,9 @@ take_locks_misordered(void)
 // env ids repeat after N generations of a slot (user/test/idwrap.c);
 // opt/jos/bench has the kernel time itself (kern/kbench.h);
 // opt/jos/bkl makes the kernel lock exclusive always (kern/kernlock.h);
-// opt/jos/misorder checks the lock order check.
+// opt/jos/misorder checks the lock order check; opt/jos/exit ends QEMU
+// once no env is left (isa-debug-exit, for make trace-NAME);
+// opt/jos/trace turns on the event trace (kern/trace.h).
 static void
 read_test_options(void)
 {
@@ -166,6 +176,8 @@ read_test_options(void)
 		env_set_id_cycle(strtol(buf, NULL, 0));
 	kernel_bench = fwcfg_read_string("opt/jos/bench", buf, sizeof(buf)) >= 0;
 	kernel_big_lock = fwcfg_read_string("opt/jos/bkl", buf, sizeof(buf)) >= 0;
+	exit_when_done = fwcfg_read_string("opt/jos/exit", buf, sizeof(buf)) >= 0;
+	trace_init();
 	if (fwcfg_read_string("opt/jos/misorder", buf, sizeof(buf)) >= 0)
 		take_locks_misordered();
 }

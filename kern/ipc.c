@@ -51,6 +51,7 @@
 #include <kern/kernlock.h>
 #include <kern/syscall.h>
 #include <kern/ipc.h>
+#include <kern/trace.h>
 
 /*
  * What IPC keeps of each env beyond struct Env (whose layout is the
@@ -161,6 +162,8 @@ deliver(struct Env *src, struct Env *dst, void *dstva, uint32_t value,
 	dst->env_ipc_recving = false;
 	dst->env_ipc_from = src->env_id;
 	dst->env_ipc_value = value;
+	if (__builtin_expect(trace_on, 0))
+		trace_message(src->env_id, dst->env_id, value);
 	return 0;
 }
 

@@ -41,8 +41,10 @@ lock_kernel_shared_wait(struct CpuInfo *c)
 	} while (kernel_lock.locked);
 }
 
-// A panic on this CPU ends what it was doing, shared or not: the
-// monitor may take the kernel lock whatever this CPU held.
+// A panic on this CPU ends what it was doing, shared or not.  It keeps
+// the kernel lock (taking its word without waiting for anyone, if it
+// did not hold it exclusive), so that the other CPUs stop at their next
+// entry and the monitor runs alone; rank order no longer applies.
 void
 kernel_lock_panicking(void)
 {
@@ -50,4 +52,8 @@ kernel_lock_panicking(void)
 
 	c->cpu_locks = 0;
 	c->cpu_shared = 0;
+	if (kernel_lock.cpu != c) {
+		xchg(&kernel_lock.locked, 1);
+		kernel_lock.cpu = c;
+	}
 }

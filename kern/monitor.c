@@ -20,6 +20,7 @@
 #include <kern/trap.h>
 #include <kern/backtrace.h>
 #include <kern/kernlock.h>
+#include <kern/trace.h>
 #include <kern/pmap_check.h>
 #include <kern/region.h>
 #include <kern/swap.h>
@@ -35,7 +36,7 @@ typedef int command_fn(int argc, char **argv, struct Trapframe *tf);
 
 static command_fn mon_help, mon_kerninfo, mon_backtrace, mon_showmappings,
 	mon_continue, mon_stepi, mon_audit, mon_regions, mon_vmstat,
-	mon_cpus, mon_locks;
+	mon_cpus, mon_locks, mon_trace;
 
 struct Command {
 	const char *name;
@@ -67,6 +68,8 @@ static const struct Command commands[] = {
 	  "switched envs, halted and was preempted", mon_cpus },
 	{ "locks", NULL, "Show each lock's holder, acquisitions, contended "
 	  "acquisitions and cycles spent waiting", mon_locks },
+	{ "trace", NULL, "Show each CPU's trace counts and last events "
+	  "(make TRACE=1): trace [N]", mon_trace },
 };
 
 static int
@@ -447,6 +450,22 @@ mon_locks(int argc, char **argv, struct Trapframe *tf)
 		"wait cycles\n");
 	for (lk = all_locks; lk; lk = lk->next_lock)
 		print_lock(lk);
+	return 0;
+}
+
+#define TRACE_SHOWN	8	// events trace shows per CPU unless told
+
+// Takes no lock, as locks does.
+static int
+mon_trace(int argc, char **argv, struct Trapframe *tf)
+{
+	long n = argc > 1 ? strtol(argv[1], NULL, 0) : TRACE_SHOWN;
+
+	if (argc > 2 || n < 0) {
+		cprintf("usage: trace [N]\n");
+		return 0;
+	}
+	trace_print(n);
 	return 0;
 }
 

@@ -34,6 +34,7 @@
 #include <kern/cpu.h>
 #include <kern/kernlock.h>
 #include <kern/trap.h>
+#include <kern/trace.h>
 
 #define AGING_TICKS	10
 
@@ -180,6 +181,9 @@ env_set_status(struct Env *e, unsigned status)
 	if (old == ENV_RUNNABLE)
 		runq_remove(e);
 	if (status == ENV_RUNNABLE) {
+		if (old == ENV_NOT_RUNNABLE)
+			TRACE(TR_WAKE, curenv ? curenv->env_id : 0,
+			      e->env_id, 0);
 		runq_append(e);
 		// With every priority the default, nothing outranks anything;
 		// an env a CPU just set aside outranks nothing it runs instead.
@@ -328,6 +332,7 @@ sched_hand_over(struct Env *e)
 	if (!sched_resched_here() && !(runq_levels >> (prio_of(e) + 1))) {
 		cur->env_status = ENV_NOT_RUNNABLE;
 		e->env_status = ENV_RUNNING;
+		TRACE(TR_WAKE, cur->env_id, e->env_id, 0);
 		env_run(e);
 	}
 	env_set_status(cur, ENV_NOT_RUNNABLE);
@@ -358,12 +363,17 @@ sched_halt(void)
 {
 	if (nlive == nblocked) {
 		if (!kernel_alone()) {
-			// Shared: ask again, alone.
+			// Shared: ask again, alone.  The env leaves this CPU
+			// first: once the locks are let go, another CPU may
+			// destroy it (and must free it then) or wake it.
+			env_leave_cpu();
+			load_pgdir(kern_pgdir);
 			leave_kernel();
 			lock_kernel();
 			sched_yield();
 		}
 		env_leave_cpu();
+		trace_flush_all();
 		all_idle(nlive == 0);
 	}
 
@@ -372,6 +382,8 @@ sched_halt(void)
 	thiscpu->cpu_woken = false;
 	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
+	TRACE(TR_IDLE, 0, 0, 0);
+	trace_flush();
 	leave_kernel();
 
 	// Restart on an empty stack: nothing below is needed again.

@@ -5,6 +5,7 @@
 #include <kern/cpu.h>
 #include <kern/spinlock.h>
 #include <kern/trap.h>
+#include <kern/trace.h>
 
 struct spinlock *all_locks;
 
@@ -77,6 +78,8 @@ spin_lock_wait(struct spinlock *lk)
 	// Ours now, so these writes need no atomics (see struct spinlock).
 	lk->contended++;
 	lk->wait_cycles += read_tsc() - start;
+	TRACE(TR_LOCKWAIT, thiscpu->cpu_env ? thiscpu->cpu_env->env_id : 0,
+	      (uintptr_t) lk, read_tsc() - start);
 }
 
 // spin_lock's panic for a lock taken out of order (or again): name it

@@ -52,6 +52,7 @@
 #include <kern/ide.h>
 #include <kern/env.h>
 #include <kern/fwcfg.h>
+#include <kern/trace.h>
 
 #define SECTORS_PER_PAGE	(PGSIZE / IDE_SECTSIZE)
 #define CLUSTER			8	// most pages one eviction sends out
@@ -373,6 +374,7 @@ transfer(uint32_t slot, void *const pages[], int n, bool write)
 	uint64_t t = read_tsc();
 	int err = ide_transfer(slot * SECTORS_PER_PAGE, pages, n, write);
 
+	TRACE(TR_SWAPIO, curenv ? curenv->env_id : 0, slot, write);
 	vm_io_cycles += read_tsc() - t;
 	if (err < 0) {
 		cprintf("swap: cannot %s slots %u-%u: disk error\n",

@@ -24,6 +24,7 @@
 #include <kern/rmap.h>
 #include <kern/checkpoint.h>
 #include <kern/ipc.h>
+#include <kern/trace.h>
 
 /*
  * Long system calls work in steps, one per entry to the kernel, so that
@@ -554,8 +555,8 @@ syscall_arg5(struct Trapframe *tf, uint32_t *a5)
  * first four arguments in edx, ecx, ebx and edi (the fifth: see
  * syscall_arg5).  Returns the result for eax, if it returns.
  */
-int32_t
-syscall(struct Trapframe *tf)
+static inline int32_t __attribute__((always_inline))
+dispatch(struct Trapframe *tf)
 {
 	struct PushRegs *r = &tf->tf_regs;
 	uint32_t a1 = r->reg_edx, a2 = r->reg_ecx, a3 = r->reg_ebx;
@@ -629,4 +630,26 @@ syscall(struct Trapframe *tf)
 	default:
 		return -E_INVAL;
 	}
+}
+
+// dispatch, between the trace's records of the call and its result (a
+// call that switches away records no result).
+static int32_t __attribute__((noinline))
+syscall_traced(struct Trapframe *tf)
+{
+	uint32_t num = tf->tf_regs.reg_eax;
+	int32_t r;
+
+	trace_record(curenv->env_id, num, 0, TR_SYSCALL);
+	r = dispatch(tf);
+	trace_record(curenv->env_id, num, r, TR_SYSRET);
+	return r;
+}
+
+int32_t
+syscall(struct Trapframe *tf)
+{
+	if (__builtin_expect(trace_on, 0))
+		return syscall_traced(tf);
+	return dispatch(tf);
 }

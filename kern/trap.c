@@ -32,6 +32,7 @@
 #include <kern/ide.h>
 #include <kern/fpu.h>
 #include <kern/uexcept.h>
+#include <kern/trace.h>
 #include <inc/error.h>
 
 static struct Gatedesc idt[256] = { { 0 } };
@@ -266,6 +267,7 @@ trap_dispatch(struct Trapframe *tf)
 {
 	void *upcall;
 
+	TRACE(TR_TRAP, curenv ? curenv->env_id : 0, tf->tf_trapno, tf->tf_err);
 	if (tf->tf_trapno < IRQ_OFFSET && (tf->tf_cs & 3)
 	    && (upcall = uexcept_upcall(curenv, tf->tf_trapno))) {
 		deliver_exception(tf, upcall);
@@ -393,8 +395,10 @@ page_fault_shared(struct Trapframe *tf)
 	if (kernel_big_lock)
 		return false;
 	lock_kernel_shared();
-	if ((r = demand_fault_shared(e, va, tf->tf_err & FEC_WR)) == 0)
+	if ((r = demand_fault_shared(e, va, tf->tf_err & FEC_WR)) == 0) {
 		count_kernel_fault(e);
+		TRACE(TR_FAULT, e->env_id, va, TRF_REGION);
+	}
 	done = r == 0 || (r == -E_FAULT && push_fault_frame_shared(e, tf, va));
 	unlock_kernel_shared();
 	return done;
@@ -539,6 +543,7 @@ trap_kernel(struct Trapframe *tf)
 	// Woken from sched_halt: take back the lock dropped there.
 	thiscpu->cpu_status = CPU_STARTED;
 	lock_kernel();
+	TRACE(TR_RESUME, 0, 0, 0);
 	trap_dispatch(tf);
 	sched_yield();
 }
@@ -653,6 +658,24 @@ push_upcall_frame(struct Env *e, struct Trapframe *tf, void *upcall,
 	return utf;
 }
 
+// For the trace: how a page fault at va of e's that the kernel serves
+// will go, and one it sends to the upcall went.
+static int
+kernel_fault_how(struct Env *e, uintptr_t va)
+{
+	pte_t *pte = va < UTOP ? pte_lookup(e->env_pgdir, va) : NULL;
+
+	return pte && pte_is_swap(*pte) ? TRF_SWAPIN : TRF_REGION;
+}
+
+static int
+upcall_fault_how(struct Env *e, uintptr_t va)
+{
+	pte_t *pte = va < UTOP ? pte_lookup(e->env_pgdir, va) : NULL;
+
+	return pte && (*pte & PTE_P) && (*pte & PTE_COW) ? TRF_COW : TRF_UPCALL;
+}
+
 /*
  * push_upcall_frame for a page fault at va, holding the kernel lock
  * shared: only if e's exception stack page and its upcall's are there
@@ -671,6 +694,7 @@ push_fault_frame_shared(struct Env *e, struct Trapframe *tf, uintptr_t va)
 	    || !user_page_ok(e->env_pgdir, (uintptr_t) upcall, PTE_U))
 		return false;
 	env_regions(e)->ufaults++;
+	TRACE(TR_FAULT, e->env_id, va, upcall_fault_how(e, va));
 	fill_upcall_frame(utf, tf, bottom, upcall);
 	utf->utf_fault_va = va;
 	return true;
@@ -691,16 +715,19 @@ page_fault_handler(struct Trapframe *tf)
 	uint32_t fault_va = rcr2();
 	struct Env *e = curenv;
 	struct RegionSet *s = env_regions(e);
+	int how = trace_on ? kernel_fault_how(e, fault_va) : 0;
 	int r;
 
 	if ((r = demand_fault(e, fault_va, tf->tf_err & FEC_WR)) == 0) {
 		count_kernel_fault(e);
+		TRACE(TR_FAULT, e->env_id, fault_va, how);
 		return;
 	}
 	last_tf = tf;
 	if (r == -E_NO_MEM) {
 		cprintf("[%08x] out of memory for a page at va %08x\n",
 			e->env_id, fault_va);
+		TRACE(TR_FAULT, e->env_id, fault_va, TRF_KILLED);
 		env_destroy(e);
 		return;
 	}
@@ -709,9 +736,11 @@ page_fault_handler(struct Trapframe *tf)
 		cprintf("[%08x] user fault va %08x ip %08x\n",
 			e->env_id, fault_va, tf->tf_eip);
 		print_trapframe(tf);
+		TRACE(TR_FAULT, e->env_id, fault_va, TRF_KILLED);
 		env_destroy(e);
 		return;
 	}
+	TRACE(TR_FAULT, e->env_id, fault_va, upcall_fault_how(e, fault_va));
 	push_upcall_frame(e, tf, e->env_pgfault_upcall, 0)->utf_fault_va =
 		fault_va;
 }

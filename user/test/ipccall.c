@@ -62,20 +62,6 @@
 #define QUERY		0x51e5
 #define STOP		0x5709
 
-static int nfail;
-
-static void
-fail(const char *fmt, ...)
-{
-	char buf[120];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	cprintf("ipccall: FAIL: %s\n", buf);
-	nfail++;
-}
 
 // Blocked receiving, or blocked in a send?  (Status first: the kernel
 // sets env_ipc_recving before the status of an env that blocks.)
@@ -112,7 +98,7 @@ spawn(void (*child)(int), int arg)
 	if (id < 0)
 		panic("ipccall: fork: %e", id);
 	if (id == 0) {
-		nfail = 0;	// a child reports its own failures
+		test_failures = 0;	// a child reports its own failures
 		child(arg);
 		exit();
 	}
@@ -137,7 +123,7 @@ busy_server(int unused)
 		seq = v & 0xffff;
 		if (v < 0 || idx >= NCLIENTS || seq != next[idx]
 		    || (ids[idx] && ids[idx] != who))
-			fail("server: request %08x from %08x", v, who);
+			test_fail("server: request %08x from %08x", v, who);
 		else {
 			ids[idx] = who;
 			next[idx]++;
@@ -153,8 +139,8 @@ busy_server(int unused)
 	ipc_send(who, ANSWER(v), NULL, 0);
 	for (i = 0; i < NCLIENTS; i++)
 		if (next[i] != NCALLS)
-			fail("server: client %d made %d calls", i, next[i]);
-	ipc_send(thisenv->env_parent_id, nfail, NULL, 0);
+			test_fail("server: client %d made %d calls", i, next[i]);
+	ipc_send(thisenv->env_parent_id, test_failures, NULL, 0);
 }
 
 // What ipc_call does, by the system calls, counting the calls that had
@@ -187,7 +173,7 @@ client(int idx)
 		else
 			got = ipc_call(server1, v, NULL, 0, &from, NULL, NULL);
 		if (got != ANSWER(v) || from != server1)
-			fail("client %d: %08x answered %08x by %08x", idx, v,
+			test_fail("client %d: %08x answered %08x by %08x", idx, v,
 			     got, from);
 		// Every client pauses at the same points, so the server's
 		// queue drains and the next calls find it receiving.
@@ -195,7 +181,7 @@ client(int idx)
 			for (i = 0; i < 30 && !blocked(server1, true); i++)
 				sys_yield();
 	}
-	ipc_send(thisenv->env_parent_id, nfail << 16 | nqueued, NULL, 0);
+	ipc_send(thisenv->env_parent_id, test_failures << 16 | nqueued, NULL, 0);
 }
 
 // Returns how many of the odd clients' calls queued.
@@ -203,7 +189,7 @@ static int
 many_clients(void)
 {
 	envid_t kids[NCLIENTS], from;
-	int i, got = 0, nqueued = 0, ncounted = 0, before = nfail;
+	int i, got = 0, nqueued = 0, ncounted = 0, before = test_failures;
 	uint32_t v;
 
 	server1 = spawn(busy_server, 0);
@@ -213,28 +199,28 @@ many_clients(void)
 		v = ipc_recv(&from, NULL, NULL);
 		got++;
 		if (from == server1) {
-			nfail += v;
+			test_failures += v;
 			continue;
 		}
 		for (i = 0; i < NCLIENTS && from != kids[i]; i++)
 			;
 		if (i == NCLIENTS) {
-			fail("part 1: %08x from %08x", v, from);
+			test_fail("part 1: %08x from %08x", v, from);
 			continue;
 		}
-		nfail += v >> 16;
+		test_failures += v >> 16;
 		if (i % 2) {
 			nqueued += v & 0xffff;
 			ncounted += NCALLS;
 		}
 	}
 	if (nqueued == 0 || nqueued == ncounted)
-		fail("%d of %d counted calls queued: one path never taken",
+		test_fail("%d of %d counted calls queued: one path never taken",
 		     nqueued, ncounted);
 	wait_env_gone(server1);
 	for (i = 0; i < NCLIENTS; i++)
 		wait_env_gone(kids[i]);
-	if (nfail == before)
+	if (test_failures == before)
 		cprintf("ipccall: %d clients, %d calls each, every answer "
 			"right and in order; %d of %d counted calls queued\n",
 			NCLIENTS, NCALLS, nqueued, ncounted);
@@ -288,7 +274,7 @@ take_request(uint32_t v, int perm, uint32_t want)
 	bool ok = v == want && perm == PERM && holds(RECV_VA, req_word, v);
 
 	if (!ok)
-		fail("page server: request %x, perm %x", v, perm);
+		test_fail("page server: request %x, perm %x", v, perm);
 	RECV_VA[0] = ~v;
 	fill(REPLY_VA, reply_word, v);
 	return ok ? v + 100 : ~0u;
@@ -321,7 +307,7 @@ pages_both_ways(void)
 {
 	envid_t server = spawn(page_server, 0), from;
 	uint32_t v, got;
-	int perm, before = nfail;
+	int perm, before = test_failures;
 
 	for (v = 0; v < 3; v++) {
 		if (v == 0)
@@ -333,13 +319,13 @@ pages_both_ways(void)
 		    || (uvpt[PGNUM(RECV_VA)] & PTE_W)
 		    || !holds(RECV_VA, reply_word, v)
 		    || SEND_VA[0] != ~v)
-			fail("page call %d: %x from %08x, perm %x", v, got,
+			test_fail("page call %d: %x from %08x, perm %x", v, got,
 			     from, perm);
 	}
 	wait_env_gone(server);
 	sys_page_unmap(0, (void *) SEND_VA);
 	sys_page_unmap(0, (void *) RECV_VA);
-	if (nfail == before)
+	if (test_failures == before)
 		cprintf("ipccall: pages both ways, the server receiving and "
 			"busy\n");
 }
@@ -386,7 +372,7 @@ static void
 deaf_server(int unused)
 {
 	sys_env_set_status(0, ENV_NOT_RUNNABLE);
-	fail("a stopped server ran");
+	test_fail("a stopped server ran");
 }
 
 // A good call to server: its answer must come, from it.
@@ -397,7 +383,7 @@ good_call(envid_t server, uint32_t v, const char *after)
 	uint32_t got = ipc_call(server, v, NULL, 0, &from, NULL, NULL);
 
 	if (got != ANSWER(v) || from != server)
-		fail("after %s: %x answered %x by %08x", after, v, got, from);
+		test_fail("after %s: %x answered %x by %08x", after, v, got, from);
 }
 
 // What the server has seen (a QUERY), as served << 16 | gone << 8 | bad.
@@ -443,7 +429,7 @@ bad_call(const struct bad_call *c, envid_t to, const char *to_what)
 
 	r = ipc_call(to, POISON, c->pg, c->perm, &from, c->rcv, &perm);
 	if (r != c->err || from != 0 || perm != 0)
-		fail("a call with %s to %s: %e, from %08x perm %x", c->what,
+		test_fail("a call with %s to %s: %e, from %08x perm %x", c->what,
 		     to_what, r, from, perm);
 }
 
@@ -467,7 +453,7 @@ errors(void)
 {
 	envid_t ids[] = { dead_env(), sys_getenvid(), 0 };
 	uint32_t n, seen;
-	unsigned i, nbad = 0, before = nfail;
+	unsigned i, nbad = 0, before = test_failures;
 	const struct bad_call *c;
 
 	fill(SEND_VA, req_word, 0);
@@ -488,11 +474,11 @@ errors(void)
 		good_call(server1, n++, c->what);
 	}
 	if ((seen = query(server1)) != n << 16)
-		fail("after the bad calls the server saw %08x, not %08x", seen,
+		test_fail("after the bad calls the server saw %08x, not %08x", seen,
 		     n << 16);
 	sys_page_unmap(0, (void *) SEND_VA);
 	sys_page_unmap(0, (void *) RO_VA);
-	if (nfail == before)
+	if (test_failures == before)
 		cprintf("ipccall: %d bad calls failed at once, nothing sent; "
 			"the good call after each answered\n", nbad);
 	return n;
@@ -509,10 +495,10 @@ stranded_client(int unused)
 	int32_t r = ipc_call(deaf, 1, NULL, 0, &from, NULL, &perm);
 
 	if (from != 0 || perm != 0)
-		fail("a failed call left from %08x perm %x", from, perm);
+		test_fail("a failed call left from %08x perm %x", from, perm);
 	ipc_send(parent, r, NULL, 0);
 	good_call(server1, 2, "its server destroyed");
-	ipc_send(parent, nfail, NULL, 0);
+	ipc_send(parent, test_failures, NULL, 0);
 }
 
 // Part 4's second client: send a request (not a call), then stop, never
@@ -522,7 +508,7 @@ vanishing_client(int unused)
 {
 	ipc_send(server1, 3, NULL, 0);
 	sys_env_set_status(0, ENV_NOT_RUNNABLE);
-	fail("a stopped client ran");
+	test_fail("a stopped client ran");
 }
 
 // The next message must be v from id.
@@ -533,7 +519,7 @@ expect(envid_t id, int32_t v, const char *what)
 	int32_t got = ipc_recv(&from, NULL, NULL);
 
 	if (got != v || from != id)
-		fail("%s: %08x from %08x, not %08x from %08x", what, got, from,
+		test_fail("%s: %08x from %08x, not %08x from %08x", what, got, from,
 		     v, id);
 }
 
@@ -543,7 +529,7 @@ peers_destroyed(int nserved)
 {
 	envid_t kid;
 	uint32_t seen, want;
-	int before = nfail;
+	int before = test_failures;
 
 	kid = spawn(stranded_client, 0);
 	wait_blocked(kid, false);
@@ -551,10 +537,10 @@ peers_destroyed(int nserved)
 	expect(kid, -E_BAD_ENV, "a client whose server was destroyed");
 	expect(kid, 0, "its failed checks");
 	wait_env_gone(kid);
-	if (nfail == before)
+	if (test_failures == before)
 		cprintf("ipccall: a client queued on a destroyed server: "
 			"%e\n", -E_BAD_ENV);
-	before = nfail;
+	before = test_failures;
 
 	// Once the server has taken the request, its answer queues.
 	kid = spawn(vanishing_client, 0);
@@ -563,8 +549,8 @@ peers_destroyed(int nserved)
 	good_call(server1, 4, "a client destroyed");
 	want = (nserved + 3) << 16 | 1 << 8;	// 2, 3 and 4; 1 gone
 	if ((seen = query(server1)) != want)
-		fail("the server saw %08x, not %08x", seen, want);
-	if (nfail == before)
+		test_fail("the server saw %08x, not %08x", seen, want);
+	if (test_failures == before)
 		cprintf("ipccall: a server whose client was destroyed went "
 			"on serving\n");
 }
@@ -574,6 +560,7 @@ umain(int argc, char **argv)
 {
 	int nqueued, ncalls;
 
+	binaryname = "ipccall";
 	nqueued = many_clients();
 	pages_both_ways();
 	server1 = spawn(plain_server, 0);
@@ -582,9 +569,9 @@ umain(int argc, char **argv)
 	peers_destroyed(ncalls);
 	ipc_send(server1, STOP, NULL, 0);
 	wait_env_gone(server1);
-	if (nfail)
+	if (test_failures)
 		cprintf("ipccall: FAIL: %d checks failed (%d clients, %d "
-			"calls, %d queued)\n", nfail, NCLIENTS,
+			"calls, %d queued)\n", test_failures, NCLIENTS,
 			NCLIENTS * NCALLS, nqueued);
 	else
 		cprintf("ipccall: %d clients, %d calls, %d queued, 0 errors\n",

@@ -32,20 +32,6 @@
 #define RECVPAGE	((volatile uint32_t *) 0x20000000)
 #define PERM		(PTE_P | PTE_U | PTE_W)
 
-static int nfail;
-
-static void
-fail(const char *fmt, ...)
-{
-	char buf[120];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	cprintf("ipcqueue: FAIL: %s\n", buf);
-	nfail++;
-}
 
 // Is id blocked in a send?  (Status first: the kernel sets
 // env_ipc_recving before the status of an env that blocks receiving.)
@@ -106,12 +92,12 @@ receive_all(envid_t kids[], int n, int yields, bool print)
 		v = ipc_recv(&from, NULL, NULL);
 		idx = v >> 16;
 		if (idx >= NKIDS || from != kids[idx]) {
-			fail("message %08x from %08x", v, from);
+			test_fail("message %08x from %08x", v, from);
 			continue;
 		}
 		if (v & REPORT) {
 			if (next[idx] != n)
-				fail("child %d reported after %d messages",
+				test_fail("child %d reported after %d messages",
 				     idx, next[idx]);
 			if (print)
 				cprintf("ipcqueue: sender %d: %d runs\n", idx,
@@ -119,7 +105,7 @@ receive_all(envid_t kids[], int n, int yields, bool print)
 			maxruns = MAX(maxruns, v & (REPORT - 1));
 			reported++;
 		} else if ((v & 0xffff) != next[idx]++)
-			fail("child %d sent message %d out of turn", idx,
+			test_fail("child %d sent message %d out of turn", idx,
 			     v & 0xffff);
 		for (i = 0; i < yields; i++)
 			sys_yield();
@@ -141,7 +127,7 @@ all_at_once(void)
 		sys_yield();
 	maxruns = receive_all(kids, NMSGS, YIELDS, true);
 	if (maxruns > MAXRUNS)
-		fail("a blocked sender ran %d times (at most %d)", maxruns,
+		test_fail("a blocked sender ran %d times (at most %d)", maxruns,
 		     MAXRUNS);
 	else
 		cprintf("ipcqueue: %d senders, %d messages each, every one "
@@ -169,7 +155,7 @@ in_order_of_arrival(void)
 	for (i = 0; i < NKIDS; i++) {
 		v = ipc_recv(&from, NULL, NULL);
 		if (from != kids[i] || v != (uint32_t) i << 16) {
-			fail("message %08x from %08x out of order", v, from);
+			test_fail("message %08x from %08x out of order", v, from);
 			return;
 		}
 	}
@@ -208,7 +194,7 @@ expect_report(envid_t id, int err, const char *what)
 	uint32_t v = ipc_recv(&from, (void *) RECVPAGE, NULL);
 
 	if (from != id || v != (uint32_t) (REPORT | err))
-		fail("%s: got %08x", what, v);
+		test_fail("%s: got %08x", what, v);
 	wait_env_gone(id);
 }
 
@@ -223,11 +209,11 @@ destroyed_and_woken(void)
 	victim = spawn_page_sender(0, 0xdead);
 	wait_queued(victim);
 	if ((r = sys_env_destroy(victim)) < 0)
-		fail("destroying a queued sender: %e", r);
+		test_fail("destroying a queued sender: %e", r);
 	other = spawn_page_sender(0, 0x600d);
 	v = ipc_recv(&from, (void *) RECVPAGE, NULL);
 	if (v != 0x600d || from != other || *RECVPAGE != other)
-		fail("after a queued sender died, got %08x from %08x", v, from);
+		test_fail("after a queued sender died, got %08x from %08x", v, from);
 	expect_report(other, 0, "the sender after it");
 	cprintf("ipcqueue: a queued sender destroyed, its message and page "
 		"never came\n");
@@ -248,7 +234,7 @@ destroyed_and_woken(void)
 		for (j = 0; j < 3 && from != kids[j]; j++)
 			;
 		if (j == 3 || v != (REPORT | E_BAD_ENV))
-			fail("a sender to a destroyed env: %08x from %08x", v,
+			test_fail("a sender to a destroyed env: %08x from %08x", v,
 			     from);
 	}
 	for (i = 0; i < 3; i++)
@@ -286,7 +272,7 @@ snapshot_of_a_sender(void)
 	while ((snap = sys_env_snapshot(kid)) == -E_INVAL)
 		sys_yield();
 	if (snap < 0) {
-		fail("snapshot: %e", snap);
+		test_fail("snapshot: %e", snap);
 		return;
 	}
 	sys_env_set_status(snap, ENV_RUNNABLE);
@@ -294,7 +280,7 @@ snapshot_of_a_sender(void)
 		v = ipc_recv(&from, (void *) RECVPAGE, &perm);
 		if (v != 0x5a || from != (i == 0 ? kid : snap) || perm != PERM
 		    || *RECVPAGE != 0x5a)
-			fail("snapshot: got %08x from %08x, page perm %x",
+			test_fail("snapshot: got %08x from %08x, page perm %x",
 			     v, from, perm);
 		sys_page_unmap(0, (void *) RECVPAGE);
 	}
@@ -307,12 +293,13 @@ snapshot_of_a_sender(void)
 void
 umain(int argc, char **argv)
 {
+	binaryname = "ipcqueue";
 	all_at_once();
 	in_order_of_arrival();
 	destroyed_and_woken();
 	snapshot_of_a_sender();
-	if (nfail)
-		cprintf("ipcqueue: %d FAILED\n", nfail);
+	if (test_failures)
+		cprintf("ipcqueue: %d FAILED\n", test_failures);
 	else
 		cprintf("ipcqueue: done\n");
 }
