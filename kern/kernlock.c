@@ -41,19 +41,23 @@ lock_kernel_shared_wait(struct CpuInfo *c)
 	} while (kernel_lock.locked);
 }
 
-// A panic on this CPU ends what it was doing, shared or not.  It keeps
-// the kernel lock (taking its word without waiting for anyone, if it
-// did not hold it exclusive), so that the other CPUs stop at their next
-// entry and the monitor runs alone; rank order no longer applies.
+/*
+ * A panic on this CPU ends what it was doing; rank order no longer
+ * applies.  The other CPUs are to stop at their next entry: this CPU
+ * keeps the kernel lock, taking its word without waiting for anyone if
+ * it held it shared or not at all.  If another CPU holds it, waiting
+ * for sharers, this one stays a sharer, so that CPU waits for good.
+ */
 void
 kernel_lock_panicking(void)
 {
 	struct CpuInfo *c = thiscpu;
 
 	c->cpu_locks = 0;
-	c->cpu_shared = 0;
-	if (kernel_lock.cpu != c) {
-		xchg(&kernel_lock.locked, 1);
+	if (kernel_lock.cpu == c)
+		return;
+	if (xchg(&kernel_lock.locked, 1) == 0) {
 		kernel_lock.cpu = c;
+		c->cpu_shared = 0;
 	}
 }

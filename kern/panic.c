@@ -10,6 +10,7 @@
 #include <kern/cpu.h>
 #include <kern/monitor.h>
 #include <kern/kernlock.h>
+#include <kern/trace.h>
 
 // Set by the first panic, with xchg so that of two CPUs panicking at
 // once exactly one reports.
@@ -36,6 +37,7 @@ _panic(const char *file, int line, const char *fmt, ...)
 		for (;;)
 			asm volatile("hlt");
 	kernel_lock_panicking();
+	trace_flush();
 
 	cprintf("kernel panic on CPU %d at %s:%d: ", cpunum(), file, line);
 	va_start(ap, fmt);

@@ -318,8 +318,8 @@ sched_yield(void)
  * e is ENV_NOT_RUNNABLE and on no CPU, woken by the current env, which
  * blocks now waiting for it (an IPC call): run e here at once, with no
  * trip through the run queue, unless a waiting env outranks it or this
- * CPU must choose again; then e queues like any env woken, and the
- * scheduler chooses.  The hand-over swaps the two envs' states, so the
+ * CPU must choose again, or the current env was stopped meanwhile; then
+ * e queues like any env woken, and the scheduler chooses.  The hand-over swaps the two envs' states, so the
  * counts stay as they are.
  */
 void
@@ -327,9 +327,10 @@ sched_hand_over(struct Env *e)
 {
 	struct Env *cur = curenv;
 
-	assert(sched_owned() && cur->env_status == ENV_RUNNING
-	       && e->env_status == ENV_NOT_RUNNABLE);
-	if (!sched_resched_here() && !(runq_levels >> (prio_of(e) + 1))) {
+	assert(sched_owned() && e->env_status == ENV_NOT_RUNNABLE);
+	// (A caller its parent stopped meanwhile is not ENV_RUNNING.)
+	if (cur->env_status == ENV_RUNNING && !sched_resched_here()
+	    && !(runq_levels >> (prio_of(e) + 1))) {
 		cur->env_status = ENV_NOT_RUNNABLE;
 		e->env_status = ENV_RUNNING;
 		TRACE(TR_WAKE, cur->env_id, e->env_id, 0);
@@ -383,8 +384,8 @@ sched_halt(void)
 	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
 	TRACE(TR_IDLE, 0, 0, 0);
-	trace_flush();
 	leave_kernel();
+	trace_flush();		// holding no lock: it may take a while
 
 	// Restart on an empty stack: nothing below is needed again.
 	asm volatile(

@@ -12,8 +12,10 @@
  * its own, never the console the grader reads.  A CPU sends its records
  * in batches: when half its ring waits, and when it halts with nothing
  * to do; the CPU that finds no env can run anywhere sends every CPU's.
- * One CPU sends at a time (port_busy); one that finds the port busy
- * sends at its next chance, so no CPU ever waits for the stream.  With
+ * One CPU sends at a time (port_busy); one that records and finds the
+ * port busy sends at its next chance, so recording never waits for the
+ * stream (only trace_flush_all does, from the CPU that found nothing to
+ * run anywhere).  A panic sends its own CPU's records if it can.  With
  * opt/jos/trace=ring nothing is sent: the rings keep the last records
  * for the monitor and gdb.
  *
