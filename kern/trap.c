@@ -540,8 +540,16 @@ trap_kernel(struct Trapframe *tf)
 		panic("trap %d (%s) in kernel", tf->tf_trapno,
 		      trapname(tf->tf_trapno));
 	}
-	// Woken from sched_halt: take back the lock dropped there.
+	// Woken from sched_halt: take back the lock dropped there.  A
+	// wake-up IPI only asks this CPU to look for work, as a shared yield
+	// does (kern/kernlock.h): the others need not stop for it.
 	thiscpu->cpu_status = CPU_STARTED;
+	if (tf->tf_trapno == IRQ_OFFSET + IRQ_WAKEUP && !kernel_big_lock) {
+		lock_kernel_shared();
+		spin_lock(&sched_lock);
+		TRACE(TR_RESUME, 0, 0, 0);
+		sched_yield();
+	}
 	lock_kernel();
 	TRACE(TR_RESUME, 0, 0, 0);
 	trap_dispatch(tf);
