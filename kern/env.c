@@ -536,11 +536,14 @@ env_run(struct Env *e)
 		if (e->env_status != ENV_RUNNING)	// (sched_hand_over's is)
 			env_set_status(e, ENV_RUNNING);
 		e->env_cpunum = cpunum();
-		// The next trap from user mode saves e's registers in
-		// e->env_tf.
+		// The queues and statuses are settled: other CPUs may choose
+		// while this one loads e.  The next trap from user mode saves
+		// e's registers in e->env_tf.
+		sched_release();
 		trap_set_frame_top((uintptr_t) (&e->env_tf + 1));
 		load_pgdir(e->env_pgdir);
 		load_user_segs(e);
-	}
+	} else
+		sched_release();
 	env_resume(e);
 }

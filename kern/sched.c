@@ -369,6 +369,7 @@ sched_halt(void)
 			// destroy it (and must free it then) or wake it.
 			env_leave_cpu();
 			load_pgdir(kern_pgdir);
+			sched_release();
 			leave_kernel();
 			lock_kernel();
 			sched_yield();
@@ -384,6 +385,7 @@ sched_halt(void)
 	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
 	TRACE(TR_IDLE, 0, 0, 0);
+	sched_release();
 	leave_kernel();
 	trace_flush();		// holding no lock: it may take a while
 

@@ -17,8 +17,9 @@ struct Env;
  * flag, and IPC's queues and env_ipc_* fields (kern/ipc.c), for CPUs
  * holding the kernel lock shared.  The exclusive holder is alone and
  * needs it not (kern/kernlock.h).  A CPU holding the kernel lock shared
- * and sched_lock leaves the kernel, for whatever env it switches to,
- * letting go of both (leave_kernel).
+ * and sched_lock lets go of sched_lock (sched_release) as soon as the
+ * statuses and queues are as they must be: env_run, before it loads the
+ * env it switches to; then of the kernel lock (leave_kernel).
  */
 extern struct spinlock sched_lock;
 
@@ -29,15 +30,23 @@ sched_owned(void)
 	return kernel_alone() || holding(&sched_lock);
 }
 
+// Done with env status and the queues: let go of sched_lock, if this
+// CPU holds the kernel lock shared (the exclusive holder took none).
+static inline void __attribute__((always_inline))
+sched_release(void)
+{
+	if (thiscpu->cpu_shared)
+		spin_unlock(&sched_lock);
+}
+
 // Let go of the kernel lock on the way to user mode, however this CPU
-// holds it: exclusive, or shared with sched_lock (a switch).
+// holds it (sched_lock let go of already).
 static inline void __attribute__((always_inline))
 leave_kernel(void)
 {
-	if (thiscpu->cpu_shared) {
-		spin_unlock(&sched_lock);
+	if (thiscpu->cpu_shared)
 		unlock_kernel_shared();
-	} else
+	else
 		unlock_kernel();
 }
 

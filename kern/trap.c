@@ -357,8 +357,9 @@ count_kernel_fault(struct Env *e)
  * The traps served holding the kernel lock shared (kern/kernlock.h),
  * unless the kernel was booted with the big lock: the system calls
  * syscall_shared_how allows (those that switch envs leave the kernel
- * from inside, through leave_kernel), and a page fault that
- * demand_fault_shared serves or that goes to an upcall ready for it.  Each returns whether it served tf; if not, nothing has
+ * from inside, through sched_release and leave_kernel), and a page
+ * fault that demand_fault_shared serves or that goes to an upcall ready
+ * for it.  Each returns whether it served tf; if not, nothing has
  * changed, and the trap is the exclusive lock's.
  */
 static inline bool __attribute__((always_inline))
@@ -466,6 +467,7 @@ syscall_restart_exclusive(void)
 {
 	struct Env *cur = curenv;
 
+	sched_release();
 	leave_kernel();
 	lock_kernel();
 	reap_if_dying(cur);
