@@ -317,10 +317,10 @@ sched_yield(void)
 /*
  * e is ENV_NOT_RUNNABLE and on no CPU, woken by the current env, which
  * blocks now waiting for it (an IPC call): run e here at once, with no
- * trip through the run queue, unless a waiting env outranks it or this
+ * trip through the run queue, unless a waiting env outranks it, this
  * CPU must choose again, or the current env was stopped meanwhile; then
- * e queues like any env woken, and the scheduler chooses.  The hand-over swaps the two envs' states, so the
- * counts stay as they are.
+ * e queues like any env woken, and the scheduler chooses.  The
+ * hand-over swaps the two envs' states, so the counts stay as they are.
  */
 void
 sched_hand_over(struct Env *e)

@@ -87,20 +87,21 @@ trace_init(void)
 
 /*
  * Streaming, ring r of this CPU has reached its limit, record r->head
- * about to be made: send the records waiting, if no other CPU is
- * sending; if the port is busy and the record would replace one not
- * sent, that one is lost.  Then the next limit: half a ring on, or, with
- * the records still waiting, the next record.
+ * about to be made: send the records waiting (trace_flush sets the next
+ * limit, half a ring on).  If another CPU is sending, try again at the
+ * next record, losing the oldest one not sent if this one replaces it.
  */
 static void
 ring_at_limit(struct TraceRing *r)
 {
 	trace_flush();
+	if (r->head == r->sent)
+		return;
 	if (r->head - r->sent == TRACE_RING) {
 		r->sent++;
 		r->dropped++;
 	}
-	r->limit = r->head == r->sent ? r->head + TRACE_RING / 2 : r->head + 1;
+	r->limit = r->head + 1;
 }
 
 // What a trace point costs when on, so kept short: arguments in

@@ -426,6 +426,21 @@ handle_user_trap(struct Trapframe *tf)
 		trap_dispatch(tf);
 }
 
+// The rest of a trap from cur, tf, holding the kernel lock exclusive:
+// serve it unless it was already (shared), then back to cur or on to
+// the next env.
+static inline void __attribute__((noreturn, always_inline))
+trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
+{
+	lock_kernel();
+	reap_if_dying(cur);
+	if (!served)
+		handle_user_trap(tf);
+	if (goes_on(cur))
+		env_resume(cur);
+	sched_yield();
+}
+
 /*
  * A trap from user mode.  tf is curenv->env_tf, filled in by the
  * processor and kern/trapentry.S, so resuming the env later, on any CPU,
@@ -453,28 +468,15 @@ trap(struct Trapframe *tf)
 		cur->env_runs++;
 		env_pop_tf(tf);
 	}
-	lock_kernel();
-	reap_if_dying(cur);
-	if (!shared)
-		handle_user_trap(tf);
-	if (goes_on(cur))
-		env_resume(cur);
-	sched_yield();
+	trap_exclusive(cur, tf, shared);
 }
 
 void
 syscall_restart_exclusive(void)
 {
-	struct Env *cur = curenv;
-
 	sched_release();
 	leave_kernel();
-	lock_kernel();
-	reap_if_dying(cur);
-	cur->env_tf.tf_regs.reg_eax = syscall(&cur->env_tf);
-	if (goes_on(cur))
-		env_resume(cur);
-	sched_yield();
+	trap_exclusive(curenv, &curenv->env_tf, false);
 }
 
 // May a sysenter call that came from caller leave by sysexit (see
