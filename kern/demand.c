@@ -76,7 +76,7 @@ map_at_entry(pde_t *pgdir, pte_t *pte, struct PageInfo *pp, uintptr_t va,
 	if (pp->pp_ref == (uint16_t) ~0)
 		return -E_NO_MEM;
 	pp->pp_ref++;
-	*pte = page2pa(pp) | perm | PTE_P;
+	pte_store(pte, page2pa(pp) | perm | PTE_P);
 	rmap_add(pp, pgdir, va, perm);
 	return 0;
 }

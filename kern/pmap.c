@@ -99,6 +99,7 @@ mem_init(void)
 	kern_pgdir[PDX(UVPT)] = PADDR(kern_pgdir) | PTE_U | PTE_P;
 
 	pages = boot_alloc(npages * sizeof(struct PageInfo));
+	pt_used = boot_alloc(npages * sizeof(uint32_t));
 	rmap_init(boot_alloc(npages * sizeof(struct Rmap)));
 	page_audit_init(boot_alloc(npages * sizeof(uint32_t)));
 
@@ -185,9 +186,11 @@ page_init(void)
 }
 
 struct spinlock mem_lock;
+uint32_t *pt_used;
 
 // Fill pp with zeros: memset without its alignment cases, since every
-// page fault that maps fresh memory pays for it.
+// page fault that maps fresh memory pays for it.  As a table, it has no
+// entry in use.
 void
 page_clear(struct PageInfo *pp)
 {
@@ -198,6 +201,7 @@ page_clear(struct PageInfo *pp)
 		     : "+D" (kva), "+c" (words)
 		     : "a" (0)
 		     : "cc", "memory");
+	pt_used[pp - pages] = 0;
 }
 
 // A free page, zeroed if alloc_flags has ALLOC_ZERO, with pp_ref 0;
@@ -291,9 +295,42 @@ pgdir_walk(pde_t *pgdir, const void *va, int create)
 		if (!create || !(pp = page_alloc(ALLOC_ZERO)))
 			return NULL;
 		pp->pp_ref++;
-		*pde = page2pa(pp) | PTE_P | PTE_W | PTE_U;
+		pte_store(pde, page2pa(pp) | PTE_P | PTE_W | PTE_U);
 	}
 	return (pte_t *) KADDR(PTE_ADDR(*pde)) + PTX(va);
+}
+
+// pte_next_marked's search past a zero entry at pte: each group from
+// pte's on that pt_used marks, up to end.  A marked group read whole and
+// found all zeros loses its mark.
+pte_t *
+pte_scan_marked(pte_t *pte, pte_t *end)
+{
+	pte_t *table = ROUNDDOWN(pte, PGSIZE), *group, *group_end, *found;
+	uint32_t *used = pt_used_of(pte), later;
+
+	for (;;) {
+		// The marked groups from pte's on; if pte's is not one, go
+		// to the first that is.
+		later = *used & -pt_group_bit(pte);
+		if (!later)
+			return end;
+		if (!(later & pt_group_bit(pte)))
+			pte = table + (__builtin_ctz(later)
+				       << (PT_GROUP_SHIFT - 2));
+		if (pte >= end)
+			return end;
+		group = ROUNDDOWN(pte, 1 << PT_GROUP_SHIFT);
+		group_end = group + (1 << (PT_GROUP_SHIFT - 2));
+		found = pte_next_used(pte, MIN(group_end, end));
+		if (found < MIN(group_end, end))
+			return found;
+		if (pte == group && group_end <= end)
+			*used &= ~pt_group_bit(group);
+		if (group_end >= end)
+			return end;
+		pte = group_end;
+	}
 }
 
 /*
@@ -315,7 +352,7 @@ boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
 			pte = pgdir_walk(pgdir, (void *) (va + off), 1);
 		if (!pte)
 			panic("boot_map_region: out of memory");
-		*pte = (pa + off) | perm | PTE_P;
+		pte_store(pte, (pa + off) | perm | PTE_P);
 	}
 }
 
@@ -345,7 +382,7 @@ page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 	pp->pp_ref++;
 	if (*pte)
 		unmap_entry(pgdir, (uintptr_t) va, pte);
-	*pte = page2pa(pp) | perm | PTE_P;
+	pte_store(pte, page2pa(pp) | perm | PTE_P);
 	if ((uintptr_t) va < UTOP)
 		rmap_add(pp, pgdir, (uintptr_t) va, perm);
 	return 0;
@@ -424,14 +461,19 @@ pgdir_free_user(pde_t *pgdir)
 	pde_t *pde, *top = &pgdir[PDX(UTOP)];
 	pte_t *pt, *pte, *pt_end;
 
-	// Below UTOP a directory entry is a page table or zero.
+	// Below UTOP a directory entry is a page table or zero.  Every
+	// entry is read, not only those pt_used marks, to check that the
+	// summaries hold each one in use.
 	for (pde = pgdir; (pde = pte_next_used(pde, top)) < top; pde++) {
+		assert(*pt_used_of(pde) & pt_group_bit(pde));
 		pt = KADDR(PTE_ADDR(*pde));
 		pt_end = pt + NPTENTRIES;
 		for (pte = pt; (pte = pte_next_used(pte, pt_end)) < pt_end;
-		     pte++)
+		     pte++) {
+			assert(*pt_used_of(pte) & pt_group_bit(pte));
 			release_entry(pgdir, (uintptr_t)
 				      PGADDR(pde - pgdir, pte - pt, 0), *pte);
+		}
 		*pde = 0;
 		page_decref(pa2page(PADDR(pt)));
 	}

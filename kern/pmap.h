@@ -81,8 +81,6 @@ uintptr_t pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
 
 void	*mmio_map_region(physaddr_t pa, size_t size);
 
-// How many pages are on the free list.
-
 /*
  * May user code with page directory pgdir access the page holding va
  * with perm (and PTE_P), below ULIM?  user_mem_check (kern/env.c) asks
@@ -112,10 +110,64 @@ pte_lookup(pde_t *pgdir, uintptr_t va)
 	return (pte_t *) (PTE_ADDR(pde) + KERNBASE) + PTX(va);
 }
 
+/*
+ * A summary of each page table (and page directory): pt_used[i], for
+ * page i, has bit g set if entries 32g to 32g+31 of the table in it may
+ * be nonzero.  Searches that follow it (pte_next_marked) read only the
+ * marked groups: a small program's fork looks at tens of entries where
+ * its tables have thousands.  page_clear empties a page's summary,
+ * pte_store marks the group of the entry it writes, and a search that
+ * reads a marked group whole and finds only zeros clears its bit.  So
+ * every write that may make an entry nonzero goes through pte_store;
+ * one that changes an entry that stays nonzero meanwhile need not.  A
+ * page directory's entries from UTOP up are the kernel's, copied whole
+ * by env_setup_vm and not summarized: no search goes there.  Guarded as
+ * the entries are: by the kernel lock held exclusive, or on a shared
+ * path, by running the env whose tables they are (kern/kernlock.h).
+ * pgdir_free_user checks every entry against its summary.
+ */
+extern uint32_t *pt_used;
+
+#define PT_GROUP_SHIFT	7	// bytes of entries per summary bit: 2^7
+
+// The summary word of the table that holds entry pte.
+static inline uint32_t *
+pt_used_of(pte_t *pte)
+{
+	return &pt_used[PGNUM((uintptr_t) pte - KERNBASE)];
+}
+
+// The bit of pte's group in its table's summary word.
+static inline uint32_t
+pt_group_bit(pte_t *pte)
+{
+	return 1U << (PGOFF(pte) >> PT_GROUP_SHIFT);
+}
+
+// Write entry *pte, marking its group in its table's summary.
+static inline void
+pte_store(pte_t *pte, pte_t entry)
+{
+	*pte = entry;
+	*pt_used_of(pte) |= pt_group_bit(pte);
+}
+
+pte_t	*pte_scan_marked(pte_t *pte, pte_t *end);
+
+// The first nonzero entry from pte up to end (not included), both in
+// one table, or end; only the groups pt_used marks are read.  The caller
+// holds what guards the table: the search may drop marks.
+static inline pte_t *
+pte_next_marked(pte_t *pte, pte_t *end)
+{
+	if (pte == end || *pte)
+		return pte;
+	return pte_scan_marked(pte, end);
+}
+
 // The first entry from pte up to end (not included) that is not zero,
-// or end.  A page table of a small program is nearly all zeros, and
-// repe scasl skips each in one instruction.  (DF is clear in the
-// kernel: kern/trapentry.S.)
+// or end, reading every entry in between: repe scasl skips each zero
+// in one instruction.  (DF is clear in the kernel: kern/trapentry.S.)
 static inline pte_t *
 pte_next_used(pte_t *pte, pte_t *end)
 {

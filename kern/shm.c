@@ -107,7 +107,7 @@ shm_page(struct Shm *o, uintptr_t off)
 	if (!(pp = page_alloc(ALLOC_ZERO)))
 		return NULL;
 	pp->pp_ref++;
-	*pte = page2pa(pp) | PTE_P;
+	pte_store(pte, page2pa(pp) | PTE_P);
 	return pp;
 }
 

@@ -186,7 +186,7 @@ swap_copy_entries(struct Env *src, struct Env *dst)
 					  (void *) (va + i * PGSIZE), 1);
 			if (!dpte)
 				return -E_NO_MEM;
-			*dpte = pt[i];
+			pte_store(dpte, pt[i]);
 			swapslot_ref(pte_slot(pt[i]));
 			ds->swapped++;
 		}
@@ -272,7 +272,7 @@ give_entry(struct Env *c, void *arg)
 	pte_t *cpte = pte_lookup(c->env_pgdir, g->va);
 
 	if (*cpte == 0) {
-		*cpte = g->entry;
+		pte_store(cpte, g->entry);
 		swapslot_ref(pte_slot(g->entry));
 		env_swap(c)->swapped++;
 	}
@@ -417,7 +417,7 @@ take_victim(struct Env *only, struct Outgoing *o)
 		o->slot = r->clean_slot;
 		swapslot_ref(o->slot);
 	} else if (!(o->slot = swapslot_alloc())) {
-		*o->pte = o->old;
+		pte_store(o->pte, o->old);
 		return false;
 	}
 	rmap_unrecord(r);
@@ -431,7 +431,7 @@ put_back(struct Outgoing *o)
 	struct PageInfo *pp = pa2page(PTE_ADDR(o->old));
 
 	swapslot_drop(o->slot);
-	*o->pte = o->old;
+	pte_store(o->pte, o->old);
 	rmap_record(page_rmap(pp), o->e->env_pgdir, o->va);
 }
 
@@ -450,7 +450,8 @@ send_out(struct Outgoing *o)
 		se->counts.dropped++;
 		vm_totals.dropped++;
 	}
-	*o->pte = g.entry = swap_pte(o->slot, o->old);
+	g.entry = swap_pte(o->slot, o->old);
+	pte_store(o->pte, g.entry);
 	se->swapped++;
 	each_building_child(o->e, give_entry, &g);
 	vm_evictions[se->policy]++;

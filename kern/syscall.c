@@ -383,59 +383,144 @@ sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
 }
 
 /*
- * How a child gets the page pte maps, with the caller's own entry made
- * to match.  cow (fork): writable pages become copy-on-write in both.
+ * The entry a child gets for the page pte maps (the address and the
+ * PTE_SYSCALL bits), the caller's own entry made to match but for PTE_D.
+ * cow (fork): writable pages become copy-on-write in both.
  * Otherwise (sfork) the page is shared as it is, writable ones included.
  * Either way PTE_SHARE pages are shared and copy-on-write and read-only
  * ones stay so.  Which pages get which is the user library's choice.
  */
-static pte_t
-child_perm(pte_t pte, bool cow)
+static inline pte_t __attribute__((always_inline))
+child_entry(pte_t pte, bool cow)
 {
+	pte &= ~0xFFF | PTE_SYSCALL;
 	if (cow && !(pte & PTE_SHARE) && (pte & (PTE_W | PTE_COW)))
-		return ((pte & PTE_SYSCALL) & ~PTE_W) | PTE_COW;
-	return pte & PTE_SYSCALL;
+		pte = (pte & ~PTE_W) | PTE_COW;
+	return pte;
 }
 
 /*
- * Share the page *pte maps at va with child, as child_perm says; *cpte
- * is the child's entry there.  A fresh entry (a new child's) is filled
- * in directly: no walk, no old mapping to let go of, nothing cached in
- * any TLB, and no reverse map record (the caller holds the page too,
- * which only stops counting toward a limit: kern/rmap.h).  Anything
- * else goes through page_insert.
+ * Give a child's empty entry *cpte the page the caller's *pte maps, as
+ * child_entry says, and make the caller's entry match; false (nothing
+ * done) if the page's pp_ref is full.  No walk, no old mapping to let go
+ * of, nothing cached in any TLB, and no reverse map record (the caller
+ * holds the page too, which only stops counting toward a limit:
+ * kern/rmap.h).  The caller marks *cpte's group in its table's summary.
  */
-static inline int __attribute__((always_inline))
+static inline bool __attribute__((always_inline))
+share_fresh(pte_t *pte, pte_t *cpte, bool cow)
+{
+	pte_t entry = *pte, shared = child_entry(entry, cow);
+	struct PageInfo *pp = pa2page(PTE_ADDR(entry));
+
+	if (pp->pp_ref == (uint16_t) ~0)
+		return false;
+	pp->pp_ref++;
+	rmap_shared(pp);
+	*cpte = shared;
+	// PTE_D stays: it says whether the page's clean slot is still good
+	// (kern/rmap.h).  No other CPU's MMU writes our own entries now.
+	*pte = shared | (entry & PTE_D);
+	return true;
+}
+
+/*
+ * Share the page *pte maps at va with child as share_fresh does, where
+ * *cpte, the child's entry there, may hold something already: then
+ * through page_insert.  The caller marks *cpte's group in its table's
+ * summary (pt_used).
+ */
+static int
 share_one(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	  bool cow)
 {
-	pte_t perm = child_perm(*pte, cow);
-	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
-	int r = 0;
+	pte_t perm = child_entry(*pte, cow) & PTE_SYSCALL;
+	int r;
 
-	if (*cpte)
-		r = page_insert(child->env_pgdir, pp, (void *) va, perm);
-	else if (pp->pp_ref == (uint16_t) ~0)
-		r = -E_NO_MEM;
-	else {
-		pp->pp_ref++;
-		rmap_shared(pp);
-		*cpte = PTE_ADDR(*pte) | perm | PTE_P;
-	}
-	// PTE_D stays: it says whether the page's clean slot is still good
-	// (kern/rmap.h).  No other CPU's MMU writes our own entries now.
-	if (r == 0)
-		*pte = PTE_ADDR(*pte) | (*pte & PTE_D) | perm;
-	return r;
+	if (!*cpte)
+		return share_fresh(pte, cpte, cow) ? 0 : -E_NO_MEM;
+	if ((r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(*pte)),
+			     (void *) va, perm)) < 0)
+		return r;
+	*pte = PTE_ADDR(*pte) | (*pte & PTE_D) | perm;
+	return 0;
 }
 
-// share_one for other files (kern/checkpoint.c); share_range keeps its
-// inline copy, as it runs once per page of every fork.
+// share_one for other files (kern/checkpoint.c).
 int
 share_page(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	   bool cow)
 {
+	*pt_used_of(cpte) |= pt_group_bit(cpte);
 	return share_one(child, pte, cpte, va, cow);
+}
+
+/*
+ * The child's page table for the caller's table pt, at table_va, made if
+ * it has none; NULL if memory is out.  Its summary gains pt's: each entry
+ * share_table fills in is at the place of one of pt's in use.
+ */
+static pte_t *
+child_table(struct Env *child, pte_t *pt, uintptr_t table_va)
+{
+	pte_t *cpt = pgdir_walk(child->env_pgdir, (void *) table_va, 1);
+
+	if (cpt)
+		*pt_used_of(cpt) |= *pt_used_of(pt);
+	return cpt;
+}
+
+// From pte on, up to last, the run of present pages whose child entries
+// (from cpte on) are empty, shared as share_fresh does: the bulk of a
+// fork, one tight loop.  Returns where the run stopped.
+static pte_t * __attribute__((noinline))
+share_run(pte_t *pte, pte_t *last, pte_t *cpte, bool cow)
+{
+	for (; pte <= last && (*pte & PTE_P) && !*cpte; pte++, cpte++)
+		if (!share_fresh(pte, cpte, cow))
+			break;
+	return pte;
+}
+
+/*
+ * share_range's work in the caller's page table pt, which maps the 4 MiB
+ * at table_va: the entries from pte to last, both included.  A swapped-
+ * out page is the child's already, copy-on-write by nature (exofork gave
+ * it the swap entry: kern/swap.c); to share one, the caller's must come
+ * back first.
+ */
+static int
+share_table(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
+	    uintptr_t table_va, bool cow)
+{
+	pte_t visit = cow ? PTE_P : PTE_P | PTE_SWAP;	// the entries to look at
+	pte_t *cpt = NULL, *run_end;
+	uintptr_t va;
+	int r;
+
+	while ((pte = pte_next_marked(pte, last + 1)) <= last) {
+		if (!(*pte & visit)) {
+			pte++;
+			continue;
+		}
+		va = table_va + (pte - pt) * PGSIZE;
+		if (!(*pte & PTE_P)
+		    && (r = demand_fault(curenv, va, false)) < 0)
+			return r;
+		if (!(*pte & PTE_P)) {
+			pte++;
+			continue;
+		}
+		if (!cpt && !(cpt = child_table(child, pt, table_va)))
+			return -E_NO_MEM;
+		run_end = share_run(pte, last, &cpt[pte - pt], cow);
+		if (run_end == pte
+		    && (r = share_one(child, pte, &cpt[pte - pt], va,
+				      cow)) < 0)
+			return r;
+		pte = MAX(run_end, pte + 1);
+	}
+	return 0;
 }
 
 // The first address from va on, below end, that pgdir has a page table
@@ -447,7 +532,7 @@ next_table(pde_t *pgdir, uintptr_t va, uintptr_t end)
 
 	if (va >= end)
 		return end;
-	pde = pte_next_used(&pgdir[PDX(va)], &pgdir[PDX(end - 1) + 1]);
+	pde = pte_next_marked(&pgdir[PDX(va)], &pgdir[PDX(end - 1) + 1]);
 	if (pde == &pgdir[PDX(va)])
 		return va;
 	return MIN((uintptr_t) PGADDR(pde - pgdir, 0, 0), end);
@@ -457,15 +542,63 @@ next_table(pde_t *pgdir, uintptr_t va, uintptr_t end)
 #define RANGE_STEP	(4 * NPTENTRIES)
 
 /*
+ * The caller's entry for the page its stack pointer is in, if fork is to
+ * copy it rather than share it (share_around): a private writable page
+ * in [start, end).  Shared, it would take a copy-on-write fault at once
+ * on each side, as both go on with calls and returns.
+ */
+static pte_t *
+stack_entry(uintptr_t start, uintptr_t end)
+{
+	uintptr_t va = ROUNDDOWN(curenv->env_tf.tf_esp, PGSIZE);
+	pte_t *pte;
+
+	if (va < start || va >= end
+	    || !(pte = pte_lookup(curenv->env_pgdir, va)))
+		return NULL;
+	return (*pte & (PTE_P | PTE_W | PTE_SHARE)) == (PTE_P | PTE_W)
+		? pte : NULL;
+}
+
+/*
+ * share_table for the entries from pte to last, but for *stack, one of
+ * them, if the caller has it: its page is copied for the child instead
+ * (two faults saved for one copy), or shared if memory is short or the
+ * child has a frame limit to keep.
+ */
+static int
+share_around(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
+	     uintptr_t table_va, bool cow, pte_t *stack)
+{
+	uintptr_t va = table_va + (stack - pt) * PGSIZE;
+	struct PageInfo *copy;
+	int r;
+
+	if (stack < pte || stack > last)
+		return share_table(child, pt, pte, last, table_va, cow);
+	if ((r = share_table(child, pt, pte, stack - 1, table_va, cow)) < 0)
+		return r;
+	if (!swap_room(child, 1) || !(copy = page_alloc(0)))
+		r = share_table(child, pt, stack, stack, table_va, cow);
+	else {
+		memcpy(page2kva(copy), KADDR(PTE_ADDR(*stack)), PGSIZE);
+		if ((r = page_insert(child->env_pgdir, copy, (void *) va,
+				     *stack & PTE_SYSCALL)) < 0)
+			page_free(copy);
+	}
+	if (r < 0)
+		return r;
+	return share_table(child, pt, stack + 1, last, table_va, cow);
+}
+
+/*
  * Map every present page of the caller in [start, end) into its child
- * at the same address, as child_perm says.  One call instead of two per
- * page.  The scan skips absent page tables and reads present ones word
- * by word, so it costs a few instructions per table entry; a range with
- * more than RANGE_STEP entries of present tables takes several steps.
- * A swapped-out page is the child's already, copy-on-write by nature
- * (exofork gave it the swap entry: kern/swap.c); to share one, the
- * caller's must come back first.  On -E_NO_MEM the child is half-built
- * (the caller destroys it); the caller's pages all still work.
+ * at the same address, as child_entry says.  One call instead of two per
+ * page.  The scan reads only the table entries the summaries mark
+ * (pt_used), so it costs a few instructions per page mapped; a range
+ * with more than RANGE_STEP entries of present tables takes several
+ * steps.  On -E_NO_MEM the child is half-built (the caller destroys
+ * it); the caller's pages all still work.
  */
 static int
 share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
@@ -474,49 +607,32 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	struct Resume *resume = resume_of(num, envid, start, end);
 	struct Env *child;
 	pde_t *pgdir = curenv->env_pgdir;
-	pte_t *pt, *pte, *last, *cpt;
-	pte_t visit = cow ? PTE_P : PTE_P | PTE_SWAP;	// the entries to look at
-	uintptr_t va, page;
-	int r, budget = RANGE_STEP;
+	pte_t *pt, *last, *stack = cow ? stack_entry(start, end) : NULL;
+	uintptr_t va, table_va;
+	int r = 0, budget = RANGE_STEP;
 
 	if ((r = envid2env(envid, &child, 1)) < 0)
 		return resume_done(resume, r);
 	if (child == curenv || PGOFF(start) || PGOFF(end) || start > end
 	    || end > UTOP)
 		return resume_done(resume, -E_INVAL);
-	// Page tables for the child, made before any entry is looked at.
-	swap_make_room(NULL, 0, RANGE_STEP / NPTENTRIES + 1);
+	// Page tables for the child and the copy of the stack page, made
+	// before any entry is looked at.
+	swap_make_room(NULL, 0, RANGE_STEP / NPTENTRIES + 2);
 	va = MAX(start, resume->done);
 	for (; (va = next_table(pgdir, va, end)) < end;
-	     va = ROUNDDOWN(va, PTSIZE) + PTSIZE) {
+	     va = table_va + PTSIZE) {
 		if (budget <= 0)
 			break;
+		table_va = ROUNDDOWN(va, PTSIZE);
 		pt = KADDR(PTE_ADDR(pgdir[PDX(va)]));
-		last = (end - ROUNDDOWN(va, PTSIZE) >= PTSIZE)
+		last = (end - table_va >= PTSIZE)
 			? &pt[NPTENTRIES - 1] : &pt[PTX(end - 1)];
 		budget -= last - &pt[PTX(va)] + 1;
-		cpt = NULL;
-		for (pte = &pt[PTX(va)];
-		     (pte = pte_next_used(pte, last + 1)) <= last; pte++) {
-			if (!(*pte & visit))
-				continue;
-			page = ROUNDDOWN(va, PTSIZE) + (pte - pt) * PGSIZE;
-			if (!(*pte & PTE_P)
-			    && (r = demand_fault(curenv, page, false)) < 0)
-				goto out;
-			if (!(*pte & PTE_P))
-				continue;
-			if (!cpt && !(cpt = pgdir_walk(child->env_pgdir,
-				(void *) ROUNDDOWN(va, PTSIZE), 1))) {
-				r = -E_NO_MEM;
-				goto out;
-			}
-			if ((r = share_one(child, pte, &cpt[pte - pt], page,
-					   cow)) < 0)
-				goto out;
-		}
+		if ((r = share_around(child, pt, &pt[PTX(va)], last, table_va,
+				      cow, stack)) < 0)
+			break;
 	}
-out:
 	// The caller may hold writable translations of pages now shared.
 	if (cow)
 		tlbflush();
