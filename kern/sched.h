@@ -23,11 +23,14 @@ struct Env;
  */
 extern struct spinlock sched_lock;
 
-// May this CPU change env status and the queues now?
-static inline bool
+// May this CPU change env status and the queues now?  (Asserted on the
+// hand-over path: one thiscpu for both looks.)
+static inline bool __attribute__((always_inline))
 sched_owned(void)
 {
-	return kernel_alone() || holding(&sched_lock);
+	struct CpuInfo *c = thiscpu;
+
+	return kernel_lock.cpu == c || sched_lock.cpu == c;
 }
 
 // Done with env status and the queues: let go of sched_lock, if this

@@ -65,11 +65,12 @@ void	spin_lock_misordered(struct spinlock *lk) __attribute__((noreturn));
 void	spin_unlock_wake(struct spinlock *lk);
 void	spin_unlock_bad(struct spinlock *lk) __attribute__((noreturn));
 
-// Does this CPU hold lk?
-static inline bool
+// Does this CPU hold lk?  lk->cpu is set only while lk is held, and
+// only by its holder (spin_lock_ranked, spin_unlock_ranked): one look.
+static inline bool __attribute__((always_inline))
 holding(struct spinlock *lk)
 {
-	return lk->locked && lk->cpu == thiscpu;
+	return lk->cpu == thiscpu;
 }
 
 /*
