@@ -122,9 +122,7 @@ envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 {
 	struct Env *e = &envs[ENVX(envid)];
 
-	// A dying env is already destroyed, waiting only to be freed.
-	if (e->env_status == ENV_FREE || e->env_status == ENV_DYING
-	    || e->env_id != envid
+	if (!env_live(e) || e->env_id != envid
 	    || (checkperm && e != curenv && !env_is_parent(curenv, e))) {
 		*env_store = NULL;
 		return -E_BAD_ENV;
