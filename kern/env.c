@@ -517,7 +517,10 @@ env_pop_tf(struct Trapframe *tf)
 void
 env_run(struct Env *e)
 {
-	struct Env *prev = curenv;
+	// This CPU, looked up once: the compiler would look again after
+	// every asm volatile below.
+	struct CpuInfo *c = thiscpu;
+	struct Env *prev = c->cpu_env;
 
 	if (e != prev) {
 		// e is this CPU's from here on, so prev may be queued again
@@ -526,19 +529,19 @@ env_run(struct Env *e)
 			save_user_segs(prev);
 			fpu_switch_out(prev);
 		}
-		curenv = e;
-		thiscpu->cpu_switches++;
+		c->cpu_env = e;
+		c->cpu_switches++;
 		TRACE(TR_SWITCH, e->env_id, prev ? prev->env_id : 0, 0);
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
 		if (e->env_status != ENV_RUNNING)	// (sched_hand_over's is)
 			env_set_status(e, ENV_RUNNING);
-		e->env_cpunum = cpunum();
+		e->env_cpunum = c - cpus;
 		// The queues and statuses are settled: other CPUs may choose
 		// while this one loads e.  The next trap from user mode saves
 		// e's registers in e->env_tf.
 		sched_release();
-		trap_set_frame_top((uintptr_t) (&e->env_tf + 1));
+		trap_set_frame_top(c, (uintptr_t) (&e->env_tf + 1));
 		load_pgdir(e->env_pgdir);
 		load_user_segs(e);
 	} else

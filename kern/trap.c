@@ -105,14 +105,7 @@ trap_init(void)
 	}
 }
 
-// Has this processor sysenter (CPUID leaf 1, edx)?  The same on every
-// CPU; the library asks CPUID too, to choose its way in.
-#define CPUID_SEP		(1 << 11)
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
-
-static bool has_sysenter;
+bool has_sysenter;
 
 extern char sysenter_entry[];
 
@@ -133,16 +126,6 @@ sysenter_init_cpu(int i)
 	wrmsr(MSR_SYSENTER_CS, GD_KT);
 	wrmsr(MSR_SYSENTER_EIP, (uintptr_t) sysenter_entry);
 	wrmsr(MSR_SYSENTER_ESP, KSTACKTOP_CPU(i));
-}
-
-// The next trap, or sysenter, from user mode on this CPU saves its
-// frame just below top (env_run: past the env's env_tf).
-void
-trap_set_frame_top(uintptr_t top)
-{
-	thiscpu->cpu_ts.ts_esp0 = top;
-	if (has_sysenter)
-		wrmsr(MSR_SYSENTER_ESP, top);
 }
 
 // Give this CPU, CPU i, its TSS and the IDT.  The TSS gives the stack for
