@@ -500,15 +500,6 @@ env_leave_cpu(void)
 	curenv = NULL;
 }
 
-// Restore the registers in tf and return to user mode, through the
-// trap exit in kern/trapentry.S.
-void
-env_pop_tf(struct Trapframe *tf)
-{
-	asm volatile("movl %0, %%esp; jmp trapret" : : "g" (tf) : "memory");
-	panic("iret failed");
-}
-
 /*
  * Switch this CPU to e and run it in user mode.  Releases the kernel
  * lock on the way out (leave_kernel).  Resuming the env that trapped is the hot path:

@@ -60,9 +60,17 @@ envid2env(envid_t envid, struct Env **env_store, bool checkperm)
 	}
 	return envid2env_lookup(envid, env_store, checkperm);
 }
-// These do not return.
 void	env_run(struct Env *e) __attribute__((noreturn));
-void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+
+// Restore the registers in tf and return to user mode, through the trap
+// exit in kern/trapentry.S.  Inline: it ends every return to user mode
+// but sysexit's.
+static inline void __attribute__((noreturn, always_inline))
+env_pop_tf(struct Trapframe *tf)
+{
+	asm volatile("movl %0, %%esp; jmp trapret" : : "g" (tf) : "memory");
+	__builtin_unreachable();
+}
 
 /*
  * Back to user mode in e, this CPU's env, whose state is all in place:
