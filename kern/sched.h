@@ -23,6 +23,22 @@ struct Env;
  */
 extern struct spinlock sched_lock;
 
+// Take and let go of sched_lock with its rank bit a constant, as the
+// kernel lock's is (kern/kernlock.h): both are on every switch.
+#define SCHED_RANK_BIT	(1u << LOCK_RANK_SCHED)	// sched_lock.rank_bit
+
+static inline void __attribute__((always_inline))
+sched_lock_take(void)
+{
+	spin_lock_ranked(&sched_lock, SCHED_RANK_BIT);
+}
+
+static inline void __attribute__((always_inline))
+sched_lock_give(void)
+{
+	spin_unlock_ranked(&sched_lock, SCHED_RANK_BIT);
+}
+
 // May this CPU change env status and the queues now?  (Asserted on the
 // hand-over path: one thiscpu for both looks.)
 static inline bool __attribute__((always_inline))
@@ -39,7 +55,7 @@ static inline void __attribute__((always_inline))
 sched_release(void)
 {
 	if (thiscpu->cpu_shared)
-		spin_unlock(&sched_lock);
+		sched_lock_give();
 }
 
 // Let go of the kernel lock on the way to user mode, however this CPU

@@ -117,8 +117,9 @@ spin_unlock_ranked(struct spinlock *lk, uint32_t bit)
 }
 
 // spin_lock_ranked and spin_unlock_ranked take lk's rank bit from the
-// caller: a constant for the kernel lock, taken on every entry, and
-// lk's own for every other lock.
+// caller: a constant for the kernel lock, taken on every entry, and for
+// sched_lock, on every switch (kern/sched.h); lk's own for every other
+// lock.
 static inline void __attribute__((always_inline))
 spin_lock(struct spinlock *lk)
 {

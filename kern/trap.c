@@ -359,11 +359,11 @@ syscall_shared(struct Trapframe *tf)
 			unlock_kernel_shared();
 			return false;
 		}
-		spin_lock(&sched_lock);
+		sched_lock_take();
 	}
 	tf->tf_regs.reg_eax = syscall(tf);
 	if (how == SHARED_SCHED)
-		spin_unlock(&sched_lock);
+		sched_lock_give();
 	unlock_kernel_shared();
 	return true;
 }
@@ -533,7 +533,7 @@ trap_kernel(struct Trapframe *tf)
 	thiscpu->cpu_status = CPU_STARTED;
 	if (tf->tf_trapno == IRQ_OFFSET + IRQ_WAKEUP && !kernel_big_lock) {
 		lock_kernel_shared();
-		spin_lock(&sched_lock);
+		sched_lock_take();
 		TRACE(TR_RESUME, 0, 0, 0);
 		sched_yield();
 	}
