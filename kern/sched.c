@@ -328,9 +328,10 @@ sched_hand_over(struct Env *e)
 	struct Env *cur = curenv;
 
 	assert(sched_owned() && e->env_status == ENV_NOT_RUNNABLE);
-	// (A caller its parent stopped meanwhile is not ENV_RUNNING.)
+	// (A caller its parent stopped meanwhile is not ENV_RUNNING.  Most
+	// often no env waits at all, and so none outranks e.)
 	if (cur->env_status == ENV_RUNNING && !sched_resched_here()
-	    && !(runq_levels >> (prio_of(e) + 1))) {
+	    && (!runq_levels || !(runq_levels >> (prio_of(e) + 1)))) {
 		cur->env_status = ENV_NOT_RUNNABLE;
 		e->env_status = ENV_RUNNING;
 		TRACE(TR_WAKE, cur->env_id, e->env_id, 0);
