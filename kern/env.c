@@ -494,7 +494,7 @@ env_leave_cpu(void)
 {
 	if (curenv) {
 		save_user_segs(curenv);
-		fpu_switch_out(curenv);
+		fpu_switch_out(thiscpu, curenv);
 		TRACE(TR_SWITCH, 0, curenv->env_id, 0);
 	}
 	curenv = NULL;
@@ -518,7 +518,7 @@ env_run(struct Env *e)
 		// (and run elsewhere, with the segment registers saved now).
 		if (prev) {
 			save_user_segs(prev);
-			fpu_switch_out(prev);
+			fpu_switch_out(c, prev);
 		}
 		c->cpu_env = e;
 		c->cpu_switches++;
@@ -531,11 +531,11 @@ env_run(struct Env *e)
 		// The queues and statuses are settled: other CPUs may choose
 		// while this one loads e.  The next trap from user mode saves
 		// e's registers in e->env_tf.
-		sched_release();
+		sched_release(c);
 		trap_set_frame_top(c, (uintptr_t) (&e->env_tf + 1));
 		load_pgdir(e->env_pgdir);
 		load_user_segs(e);
 	} else
-		sched_release();
-	env_resume(e);
+		sched_release(c);
+	env_resume(c, e);
 }

@@ -73,15 +73,15 @@ env_pop_tf(struct Trapframe *tf)
 }
 
 /*
- * Back to user mode in e, this CPU's env, whose state is all in place:
- * the end of env_run, and all of a return to the env that trapped.
- * Releases the kernel lock (leave_kernel).
+ * Back to user mode in e, the env of c (this CPU), whose state is all
+ * in place: the end of env_run, and all of a return to the env that
+ * trapped.  Releases the kernel lock (leave_kernel).
  */
 static inline void __attribute__((noreturn, always_inline))
-env_resume(struct Env *e)
+env_resume(struct CpuInfo *c, struct Env *e)
 {
 	e->env_runs++;
-	leave_kernel();
+	leave_kernel(c);
 	env_pop_tf(&e->env_tf);
 }
 

@@ -67,7 +67,7 @@ lock_kernel(void)
 static inline void __attribute__((always_inline))
 unlock_kernel(void)
 {
-	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT);
+	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT, thiscpu);
 }
 
 /*
@@ -89,13 +89,11 @@ lock_kernel_shared(void)
 	c->cpu_locks |= KERNEL_RANK_BIT;
 }
 
-// Let go of the shared lock.  A plain store: on x86 no access of the
-// section can move below it.
+// c, this CPU, lets go of the shared lock.  A plain store: on x86 no
+// access of the section can move below it.
 static inline void __attribute__((always_inline))
-unlock_kernel_shared(void)
+unlock_kernel_shared(struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	c->cpu_locks ^= KERNEL_RANK_BIT;
 	asm volatile("" ::: "memory");
 	c->cpu_shared = 0;

@@ -370,8 +370,8 @@ sched_halt(void)
 			// destroy it (and must free it then) or wake it.
 			env_leave_cpu();
 			load_pgdir(kern_pgdir);
-			sched_release();
-			leave_kernel();
+			sched_release(thiscpu);
+			leave_kernel(thiscpu);
 			lock_kernel();
 			sched_yield();
 		}
@@ -386,8 +386,8 @@ sched_halt(void)
 	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
 	TRACE(TR_IDLE, 0, 0, 0);
-	sched_release();
-	leave_kernel();
+	sched_release(thiscpu);
+	leave_kernel(thiscpu);
 	trace_flush();		// holding no lock: it may take a while
 
 	// Restart on an empty stack: nothing below is needed again.

@@ -34,9 +34,9 @@ sched_lock_take(void)
 }
 
 static inline void __attribute__((always_inline))
-sched_lock_give(void)
+sched_lock_give(struct CpuInfo *c)
 {
-	spin_unlock_ranked(&sched_lock, SCHED_RANK_BIT);
+	spin_unlock_ranked(&sched_lock, SCHED_RANK_BIT, c);
 }
 
 // May this CPU change env status and the queues now?  (Asserted on the
@@ -49,22 +49,23 @@ sched_owned(void)
 	return kernel_lock.cpu == c || sched_lock.cpu == c;
 }
 
-// Done with env status and the queues: let go of sched_lock, if this
-// CPU holds the kernel lock shared (the exclusive holder took none).
+// Done with env status and the queues: let go of sched_lock, if c,
+// this CPU, holds the kernel lock shared (the exclusive holder took
+// none).
 static inline void __attribute__((always_inline))
-sched_release(void)
+sched_release(struct CpuInfo *c)
 {
-	if (thiscpu->cpu_shared)
-		sched_lock_give();
+	if (c->cpu_shared)
+		sched_lock_give(c);
 }
 
-// Let go of the kernel lock on the way to user mode, however this CPU
-// holds it (sched_lock let go of already).
+// c, this CPU, lets go of the kernel lock on the way to user mode,
+// however it holds it (sched_lock let go of already).
 static inline void __attribute__((always_inline))
-leave_kernel(void)
+leave_kernel(struct CpuInfo *c)
 {
-	if (thiscpu->cpu_shared)
-		unlock_kernel_shared();
+	if (c->cpu_shared)
+		unlock_kernel_shared(c);
 	else
 		unlock_kernel();
 }

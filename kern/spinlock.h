@@ -94,12 +94,10 @@ spin_lock_ranked(struct spinlock *lk, uint32_t bit)
 	lk->acquisitions++;	// ours now (see struct spinlock); 2 instructions
 }
 
-// Release lk, which this CPU must hold, and wake a sleeping waiter.
+// Release lk, which c, this CPU, must hold, and wake a sleeping waiter.
 static inline void __attribute__((always_inline))
-spin_unlock_ranked(struct spinlock *lk, uint32_t bit)
+spin_unlock_ranked(struct spinlock *lk, uint32_t bit, struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	if (lk->cpu != c)		// set only while held
 		spin_unlock_bad(lk);
 	lk->cpu = NULL;
@@ -119,7 +117,9 @@ spin_unlock_ranked(struct spinlock *lk, uint32_t bit)
 // spin_lock_ranked and spin_unlock_ranked take lk's rank bit from the
 // caller: a constant for the kernel lock, taken on every entry, and for
 // sched_lock, on every switch (kern/sched.h); lk's own for every other
-// lock.
+// lock.  spin_unlock_ranked takes thiscpu too, which a switch has at hand
+// (each thiscpu costs two instructions: the compiler does not reuse one
+// across an asm volatile).
 static inline void __attribute__((always_inline))
 spin_lock(struct spinlock *lk)
 {
@@ -129,7 +129,7 @@ spin_lock(struct spinlock *lk)
 static inline void __attribute__((always_inline))
 spin_unlock(struct spinlock *lk)
 {
-	spin_unlock_ranked(lk, lk->rank_bit);
+	spin_unlock_ranked(lk, lk->rank_bit, thiscpu);
 }
 
 #endif

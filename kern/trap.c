@@ -356,15 +356,15 @@ syscall_shared(struct Trapframe *tf)
 	if (how == SHARED_SCHED) {
 		// A dying env is for the exclusive lock to free.
 		if (curenv->env_status != ENV_RUNNING) {
-			unlock_kernel_shared();
+			unlock_kernel_shared(thiscpu);
 			return false;
 		}
 		sched_lock_take();
 	}
 	tf->tf_regs.reg_eax = syscall(tf);
 	if (how == SHARED_SCHED)
-		sched_lock_give();
-	unlock_kernel_shared();
+		sched_lock_give(thiscpu);
+	unlock_kernel_shared(thiscpu);
 	return true;
 }
 
@@ -384,7 +384,7 @@ page_fault_shared(struct Trapframe *tf)
 		TRACE(TR_FAULT, e->env_id, va, TRF_REGION);
 	}
 	done = r == 0 || (r == -E_FAULT && push_fault_frame_shared(e, tf, va));
-	unlock_kernel_shared();
+	unlock_kernel_shared(thiscpu);
 	return done;
 }
 
@@ -420,7 +420,7 @@ trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
 	if (!served)
 		handle_user_trap(tf);
 	if (goes_on(cur))
-		env_resume(cur);
+		env_resume(thiscpu, cur);
 	sched_yield();
 }
 
@@ -457,8 +457,8 @@ trap(struct Trapframe *tf)
 void
 syscall_restart_exclusive(void)
 {
-	sched_release();
-	leave_kernel();
+	sched_release(thiscpu);
+	leave_kernel(thiscpu);
 	trap_exclusive(curenv, &curenv->env_tf, false);
 }
 
@@ -498,7 +498,7 @@ sysenter_trap(struct Trapframe *tf)
 		tf->tf_regs.reg_eax = syscall(tf);
 	if (goes_on(cur)) {
 		if (!sysexit_ok(tf, caller))
-			env_resume(cur);
+			env_resume(thiscpu, cur);
 		cur->env_runs++;
 		unlock_kernel();
 		sysexit_to(tf);
