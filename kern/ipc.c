@@ -146,17 +146,19 @@ static inline int __attribute__((always_inline))
 deliver(struct Env *src, struct Env *dst, void *dstva, uint32_t value,
 	void *srcva, unsigned perm)
 {
-	struct PageInfo *pp = NULL;
+	struct PageInfo *pp;
 	unsigned got = 0;
 	int r;
 
-	if ((uintptr_t) srcva < UTOP
-	    && (r = lookup_for_map(src, srcva, perm, &pp)) < 0)
-		return r;
-	if (pp && (uintptr_t) dstva < UTOP) {
-		if ((r = insert_held(dst, pp, dstva, perm)) < 0)
+	// (A page found is never NULL.)
+	if ((uintptr_t) srcva < UTOP) {
+		if ((r = lookup_for_map(src, srcva, perm, &pp)) < 0)
 			return r;
-		got = perm;
+		if ((uintptr_t) dstva < UTOP) {
+			if ((r = insert_held(dst, pp, dstva, perm)) < 0)
+				return r;
+			got = perm;
+		}
 	}
 	dst->env_ipc_perm = got;
 	dst->env_ipc_recving = false;
