@@ -59,7 +59,7 @@ kernel_alone(void)
 static inline void __attribute__((always_inline))
 lock_kernel(void)
 {
-	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT);
+	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT, thiscpu);
 	if (ncpu > 1 && !kernel_big_lock)
 		kernel_wait_sharers();
 }
@@ -71,7 +71,7 @@ unlock_kernel(void)
 }
 
 /*
- * Hold the kernel lock shared.  The flag goes up first, fenced by xchg,
+ * c, this CPU, holds the kernel lock shared.  The flag goes up first, fenced by xchg,
  * then kernel_lock is looked at; lock_kernel takes kernel_lock, fenced
  * too, then looks at the flags.  So either this CPU sees kernel_lock
  * held, and lets go to wait, or the exclusive holder sees the flag and
@@ -79,10 +79,8 @@ unlock_kernel(void)
  * for the lock exclusive panic rather than wait for itself.
  */
 static inline void __attribute__((always_inline))
-lock_kernel_shared(void)
+lock_kernel_shared(struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	xchg(&c->cpu_shared, 1);
 	if (kernel_lock.locked)
 		lock_kernel_shared_wait(c);

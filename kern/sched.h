@@ -28,9 +28,9 @@ extern struct spinlock sched_lock;
 #define SCHED_RANK_BIT	(1u << LOCK_RANK_SCHED)	// sched_lock.rank_bit
 
 static inline void __attribute__((always_inline))
-sched_lock_take(void)
+sched_lock_take(struct CpuInfo *c)
 {
-	spin_lock_ranked(&sched_lock, SCHED_RANK_BIT);
+	spin_lock_ranked(&sched_lock, SCHED_RANK_BIT, c);
 }
 
 static inline void __attribute__((always_inline))

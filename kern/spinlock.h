@@ -74,16 +74,15 @@ holding(struct spinlock *lk)
 }
 
 /*
- * Acquire lk; a CPU that finds it held sleeps in spin_lock_wait.  One
+ * c, this CPU, acquires lk; a CPU that finds it held sleeps in
+ * spin_lock_wait.  One
  * that holds a lock of lk's rank or above (lk itself, too) panics
  * instead.  xchg is a full barrier, so the critical section's accesses
  * cannot move above it.
  */
 static inline void __attribute__((always_inline))
-spin_lock_ranked(struct spinlock *lk, uint32_t bit)
+spin_lock_ranked(struct spinlock *lk, uint32_t bit, struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	// Every held rank below lk's: cpu_locks is then less than its bit.
 	if (c->cpu_locks >= bit)
 		spin_lock_misordered(lk);
@@ -117,13 +116,13 @@ spin_unlock_ranked(struct spinlock *lk, uint32_t bit, struct CpuInfo *c)
 // spin_lock_ranked and spin_unlock_ranked take lk's rank bit from the
 // caller: a constant for the kernel lock, taken on every entry, and for
 // sched_lock, on every switch (kern/sched.h); lk's own for every other
-// lock.  spin_unlock_ranked takes thiscpu too, which a switch has at hand
-// (each thiscpu costs two instructions: the compiler does not reuse one
-// across an asm volatile).
+// lock.  They take thiscpu too, which the trap and switch paths have at
+// hand (each thiscpu costs two instructions: the compiler does not reuse
+// one across an asm volatile).
 static inline void __attribute__((always_inline))
 spin_lock(struct spinlock *lk)
 {
-	spin_lock_ranked(lk, lk->rank_bit);
+	spin_lock_ranked(lk, lk->rank_bit, thiscpu);
 }
 
 static inline void __attribute__((always_inline))

@@ -346,54 +346,55 @@ count_kernel_fault(struct Env *e)
  * changed, and the trap is the exclusive lock's.
  */
 static inline bool __attribute__((always_inline))
-syscall_shared(struct Trapframe *tf)
+syscall_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
 	int how = syscall_shared_how(tf);
 
 	if (!how || kernel_big_lock)
 		return false;
-	lock_kernel_shared();
+	lock_kernel_shared(c);
 	if (how == SHARED_SCHED) {
 		// A dying env is for the exclusive lock to free.
-		if (curenv->env_status != ENV_RUNNING) {
-			unlock_kernel_shared(thiscpu);
+		if (c->cpu_env->env_status != ENV_RUNNING) {
+			unlock_kernel_shared(c);
 			return false;
 		}
-		sched_lock_take();
+		sched_lock_take(c);
 	}
 	tf->tf_regs.reg_eax = syscall(tf);
 	if (how == SHARED_SCHED)
-		sched_lock_give(thiscpu);
-	unlock_kernel_shared(thiscpu);
+		sched_lock_give(c);
+	unlock_kernel_shared(c);
 	return true;
 }
 
 static inline bool __attribute__((always_inline))
-page_fault_shared(struct Trapframe *tf)
+page_fault_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
-	struct Env *e = curenv;
+	struct Env *e = c->cpu_env;
 	uintptr_t va = rcr2();
 	bool done;
 	int r;
 
 	if (kernel_big_lock)
 		return false;
-	lock_kernel_shared();
+	lock_kernel_shared(c);
 	if ((r = demand_fault_shared(e, va, tf->tf_err & FEC_WR)) == 0) {
 		count_kernel_fault(e);
 		TRACE(TR_FAULT, e->env_id, va, TRF_REGION);
 	}
 	done = r == 0 || (r == -E_FAULT && push_fault_frame_shared(e, tf, va));
-	unlock_kernel_shared(thiscpu);
+	unlock_kernel_shared(c);
 	return done;
 }
 
+// c is this CPU, which the trap paths look up once.
 static inline bool __attribute__((always_inline))
-trap_shared(struct Trapframe *tf)
+trap_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
 	if (tf->tf_trapno == T_SYSCALL)
-		return syscall_shared(tf);
-	return tf->tf_trapno == T_PGFLT && page_fault_shared(tf);
+		return syscall_shared(c, tf);
+	return tf->tf_trapno == T_PGFLT && page_fault_shared(c, tf);
 }
 
 // Do what a trap from user mode asks for.  The system call comes first:
@@ -433,6 +434,7 @@ trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
 void
 trap(struct Trapframe *tf)
 {
+	struct CpuInfo *c;
 	struct Env *cur;
 	bool shared;
 
@@ -446,8 +448,9 @@ trap(struct Trapframe *tf)
 		reap_if_dying(curenv);
 		sched_yield();
 	}
-	cur = curenv;
-	if ((shared = trap_shared(tf)) && goes_on(cur)) {
+	c = thiscpu;
+	cur = c->cpu_env;
+	if ((shared = trap_shared(c, tf)) && goes_on(cur)) {
 		cur->env_runs++;
 		env_pop_tf(tf);
 	}
@@ -484,10 +487,11 @@ void
 sysenter_trap(struct Trapframe *tf)
 {
 	uintptr_t caller = tf->tf_eip;
-	struct Env *cur = curenv;
+	struct CpuInfo *c = thiscpu;
+	struct Env *cur = c->cpu_env;
 	bool shared;
 
-	if ((shared = syscall_shared(tf)) && goes_on(cur)
+	if ((shared = syscall_shared(c, tf)) && goes_on(cur)
 	    && sysexit_ok(tf, caller)) {
 		cur->env_runs++;
 		sysexit_to(tf);
@@ -532,8 +536,8 @@ trap_kernel(struct Trapframe *tf)
 	// does (kern/kernlock.h): the others need not stop for it.
 	thiscpu->cpu_status = CPU_STARTED;
 	if (tf->tf_trapno == IRQ_OFFSET + IRQ_WAKEUP && !kernel_big_lock) {
-		lock_kernel_shared();
-		sched_lock_take();
+		lock_kernel_shared(thiscpu);
+		sched_lock_take(thiscpu);
 		TRACE(TR_RESUME, 0, 0, 0);
 		sched_yield();
 	}
