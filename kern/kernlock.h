@@ -56,27 +56,31 @@ kernel_alone(void)
 
 #define KERNEL_RANK_BIT	(1u << LOCK_RANK_KERNEL)	// kernel_lock.rank_bit
 
+// c, this CPU, takes the kernel lock exclusive, and lets go of it.  Each
+// lock call takes thiscpu, which the trap paths have at hand
+// (kern/spinlock.h).
 static inline void __attribute__((always_inline))
-lock_kernel(void)
+lock_kernel(struct CpuInfo *c)
 {
-	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT, thiscpu);
+	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT, c);
 	if (ncpu > 1 && !kernel_big_lock)
 		kernel_wait_sharers();
 }
 
 static inline void __attribute__((always_inline))
-unlock_kernel(void)
+unlock_kernel(struct CpuInfo *c)
 {
-	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT, thiscpu);
+	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT, c);
 }
 
 /*
- * c, this CPU, holds the kernel lock shared.  The flag goes up first, fenced by xchg,
- * then kernel_lock is looked at; lock_kernel takes kernel_lock, fenced
- * too, then looks at the flags.  So either this CPU sees kernel_lock
- * held, and lets go to wait, or the exclusive holder sees the flag and
- * waits for it to drop.  The rank bit makes a shared holder that reaches
- * for the lock exclusive panic rather than wait for itself.
+ * c, this CPU, holds the kernel lock shared.  The flag goes up first,
+ * fenced by xchg, then kernel_lock is looked at; lock_kernel takes
+ * kernel_lock, fenced too, then looks at the flags.  So either this CPU
+ * sees kernel_lock held, and lets go to wait, or the exclusive holder
+ * sees the flag and waits for it to drop.  The rank bit makes a shared
+ * holder that reaches for the lock exclusive panic rather than wait for
+ * itself.
  */
 static inline void __attribute__((always_inline))
 lock_kernel_shared(struct CpuInfo *c)

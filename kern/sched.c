@@ -372,7 +372,7 @@ sched_halt(void)
 			load_pgdir(kern_pgdir);
 			sched_release(thiscpu);
 			leave_kernel(thiscpu);
-			lock_kernel();
+			lock_kernel(thiscpu);
 			sched_yield();
 		}
 		env_leave_cpu();

@@ -67,7 +67,7 @@ leave_kernel(struct CpuInfo *c)
 	if (c->cpu_shared)
 		unlock_kernel_shared(c);
 	else
-		unlock_kernel();
+		unlock_kernel(c);
 }
 
 // What to run, with the kernel lock held, when no env can run on any

@@ -416,7 +416,7 @@ handle_user_trap(struct Trapframe *tf)
 static inline void __attribute__((noreturn, always_inline))
 trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
 {
-	lock_kernel();
+	lock_kernel(thiscpu);
 	reap_if_dying(cur);
 	if (!served)
 		handle_user_trap(tf);
@@ -444,7 +444,7 @@ trap(struct Trapframe *tf)
 	if (ack_interrupt(tf->tf_trapno)) {
 		if (!sched_resched_here())
 			env_pop_tf(tf);
-		lock_kernel();
+		lock_kernel(thiscpu);
 		reap_if_dying(curenv);
 		sched_yield();
 	}
@@ -496,7 +496,7 @@ sysenter_trap(struct Trapframe *tf)
 		cur->env_runs++;
 		sysexit_to(tf);
 	}
-	lock_kernel();
+	lock_kernel(c);
 	reap_if_dying(cur);
 	if (!shared)
 		tf->tf_regs.reg_eax = syscall(tf);
@@ -504,7 +504,7 @@ sysenter_trap(struct Trapframe *tf)
 		if (!sysexit_ok(tf, caller))
 			env_resume(thiscpu, cur);
 		cur->env_runs++;
-		unlock_kernel();
+		unlock_kernel(c);
 		sysexit_to(tf);
 	}
 	sched_yield();
@@ -541,7 +541,7 @@ trap_kernel(struct Trapframe *tf)
 		TRACE(TR_RESUME, 0, 0, 0);
 		sched_yield();
 	}
-	lock_kernel();
+	lock_kernel(thiscpu);
 	TRACE(TR_RESUME, 0, 0, 0);
 	trap_dispatch(tf);
 	sched_yield();
@@ -565,7 +565,7 @@ void
 trap_vm86(struct Vm86Frame *f)
 {
 	ack_interrupt(f->trapno);
-	lock_kernel();
+	lock_kernel(thiscpu);
 	device_interrupt(f->trapno);	// input that came in meanwhile
 	cprintf("[%08x] trap %d from virtual-8086 mode at %04x:%04x\n",
 		curenv->env_id, f->trapno, f->cs & 0xffff, f->eip & 0xffff);
