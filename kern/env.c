@@ -122,9 +122,7 @@ envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 {
 	struct Env *e = &envs[ENVX(envid)];
 
-	// A dying env is already destroyed, waiting only to be freed.
-	if (e->env_status == ENV_FREE || e->env_status == ENV_DYING
-	    || e->env_id != envid
+	if (!env_live(e) || e->env_id != envid
 	    || (checkperm && e != curenv && !env_is_parent(curenv, e))) {
 		*env_store = NULL;
 		return -E_BAD_ENV;
@@ -496,19 +494,10 @@ env_leave_cpu(void)
 {
 	if (curenv) {
 		save_user_segs(curenv);
-		fpu_switch_out(curenv);
+		fpu_switch_out(thiscpu, curenv);
 		TRACE(TR_SWITCH, 0, curenv->env_id, 0);
 	}
 	curenv = NULL;
-}
-
-// Restore the registers in tf and return to user mode, through the
-// trap exit in kern/trapentry.S.
-void
-env_pop_tf(struct Trapframe *tf)
-{
-	asm volatile("movl %0, %%esp; jmp trapret" : : "g" (tf) : "memory");
-	panic("iret failed");
 }
 
 /*
@@ -519,31 +508,34 @@ env_pop_tf(struct Trapframe *tf)
 void
 env_run(struct Env *e)
 {
-	struct Env *prev = curenv;
+	// This CPU, looked up once: the compiler would look again after
+	// every asm volatile below.
+	struct CpuInfo *c = thiscpu;
+	struct Env *prev = c->cpu_env;
 
 	if (e != prev) {
 		// e is this CPU's from here on, so prev may be queued again
 		// (and run elsewhere, with the segment registers saved now).
 		if (prev) {
 			save_user_segs(prev);
-			fpu_switch_out(prev);
+			fpu_switch_out(c, prev);
 		}
-		curenv = e;
-		thiscpu->cpu_switches++;
+		c->cpu_env = e;
+		c->cpu_switches++;
 		TRACE(TR_SWITCH, e->env_id, prev ? prev->env_id : 0, 0);
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
 		if (e->env_status != ENV_RUNNING)	// (sched_hand_over's is)
 			env_set_status(e, ENV_RUNNING);
-		e->env_cpunum = cpunum();
+		e->env_cpunum = c - cpus;
 		// The queues and statuses are settled: other CPUs may choose
 		// while this one loads e.  The next trap from user mode saves
 		// e's registers in e->env_tf.
-		sched_release();
-		trap_set_frame_top((uintptr_t) (&e->env_tf + 1));
+		sched_release(c);
+		trap_set_frame_top(c, (uintptr_t) (&e->env_tf + 1));
 		load_pgdir(e->env_pgdir);
 		load_user_segs(e);
 	} else
-		sched_release();
-	env_resume(e);
+		sched_release(c);
+	env_resume(c, e);
 }

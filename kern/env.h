@@ -30,35 +30,58 @@ int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);
 void	user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 void	user_mem_fail(struct Env *env, uintptr_t va);
 
+// Is e alive: neither free nor dying (a dying env is already destroyed,
+// waiting only to be freed)?
+static inline bool
+env_live(struct Env *e)
+{
+	return e->env_status != ENV_FREE && e->env_status != ENV_DYING;
+}
+
 /*
- * The env envid names, in *env_store.  0 means the current env (the
- * common case, inline).  With checkperm, only the current env and its
- * immediate children qualify (by birth, not by id: see kern/env.c).  Returns 0 or -E_BAD_ENV (and sets
- * *env_store to NULL).
+ * The env envid names, in *env_store.  0 means the current env.  With
+ * checkperm, only the current env and its immediate children qualify (by
+ * birth, not by id: see kern/env.c).  Returns 0 or -E_BAD_ENV (and sets
+ * *env_store to NULL).  Inline for the common cases: the current env,
+ * and a live one with no permission to check (IPC's sends, every trip).
  */
-static inline int
+static inline int __attribute__((always_inline))
 envid2env(envid_t envid, struct Env **env_store, bool checkperm)
 {
+	struct Env *e = &envs[ENVX(envid)];
+
 	if (envid == 0) {
 		*env_store = curenv;
 		return 0;
 	}
+	if (!checkperm && e->env_id == envid && env_live(e)) {
+		*env_store = e;
+		return 0;
+	}
 	return envid2env_lookup(envid, env_store, checkperm);
 }
-// These do not return.
 void	env_run(struct Env *e) __attribute__((noreturn));
-void	env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+
+// Restore the registers in tf and return to user mode, through the trap
+// exit in kern/trapentry.S.  Inline: it ends every return to user mode
+// but sysexit's.
+static inline void __attribute__((noreturn, always_inline))
+env_pop_tf(struct Trapframe *tf)
+{
+	asm volatile("movl %0, %%esp; jmp trapret" : : "g" (tf) : "memory");
+	__builtin_unreachable();
+}
 
 /*
- * Back to user mode in e, this CPU's env, whose state is all in place:
- * the end of env_run, and all of a return to the env that trapped.
- * Releases the kernel lock (leave_kernel).
+ * Back to user mode in e, the env of c (this CPU), whose state is all
+ * in place: the end of env_run, and all of a return to the env that
+ * trapped.  Releases the kernel lock (leave_kernel).
  */
 static inline void __attribute__((noreturn, always_inline))
-env_resume(struct Env *e)
+env_resume(struct CpuInfo *c, struct Env *e)
 {
 	e->env_runs++;
-	leave_kernel();
+	leave_kernel(c);
 	env_pop_tf(&e->env_tf);
 }
 

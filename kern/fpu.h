@@ -20,12 +20,13 @@ void	fpu_env_init(struct Env *e, struct Env *parent);
 void	fpu_env_free(struct Env *e);
 void	fpu_env_copy(struct Env *dst, struct Env *src);
 
-// e leaves this CPU: if the FPU registers are its, save them.  Inline:
-// for an env that never used the FPU, this test is all a switch costs.
+// e leaves c, this CPU: if the FPU registers are its, save them.
+// Inline: for an env that never used the FPU, this test is all a switch
+// costs.
 static inline void __attribute__((always_inline))
-fpu_switch_out(struct Env *e)
+fpu_switch_out(struct CpuInfo *c, struct Env *e)
 {
-	if (__builtin_expect(thiscpu->cpu_fpu_env == e, 0))
+	if (__builtin_expect(c->cpu_fpu_env == e, 0))
 		fpu_save();
 }
 

@@ -48,7 +48,7 @@ i386_init(void)
 	kernel_lock_init();
 
 	cpu_setup(0);			// segments and TSS: cpunum() works
-	lock_kernel();			// before any other CPU can run
+	lock_kernel(thiscpu);		// before any other CPU can run
 	cons_init();			// console, so cprintf works
 	cprintf("6828 decimal is %o octal!\n", 6828);
 
@@ -141,7 +141,7 @@ mp_main(void)
 	assert(lapic_cpunum() == cpunum());
 	xchg(&thiscpu->cpu_status, CPU_STARTED);	// tell boot_aps
 
-	lock_kernel();
+	lock_kernel(thiscpu);
 	sched_yield();
 }
 
@@ -155,9 +155,9 @@ take_locks_misordered(void)
 	static struct spinlock probe;
 
 	spin_init(&probe, "misorder_probe", LOCK_RANK_MEM);
-	unlock_kernel();
+	unlock_kernel(thiscpu);
 	spin_lock(&probe);
-	lock_kernel();
+	lock_kernel(thiscpu);
 }
 
 // Settings a test may pass through fw_cfg: opt/jos/idcycle=N makes

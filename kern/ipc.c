@@ -146,17 +146,19 @@ static inline int __attribute__((always_inline))
 deliver(struct Env *src, struct Env *dst, void *dstva, uint32_t value,
 	void *srcva, unsigned perm)
 {
-	struct PageInfo *pp = NULL;
+	struct PageInfo *pp;
 	unsigned got = 0;
 	int r;
 
-	if ((uintptr_t) srcva < UTOP
-	    && (r = lookup_for_map(src, srcva, perm, &pp)) < 0)
-		return r;
-	if (pp && (uintptr_t) dstva < UTOP) {
-		if ((r = insert_held(dst, pp, dstva, perm)) < 0)
+	// (A page found is never NULL.)
+	if ((uintptr_t) srcva < UTOP) {
+		if ((r = lookup_for_map(src, srcva, perm, &pp)) < 0)
 			return r;
-		got = perm;
+		if ((uintptr_t) dstva < UTOP) {
+			if ((r = insert_held(dst, pp, dstva, perm)) < 0)
+				return r;
+			got = perm;
+		}
 	}
 	dst->env_ipc_perm = got;
 	dst->env_ipc_recving = false;
@@ -276,12 +278,11 @@ wait_for_sender(void *dstva)
 // A page to map needs the exclusive lock: a call holding it shared
 // that would take a queued message with a page starts over (before it
 // has changed anything).  Only the queue's head matters: a message
-// without a page always goes through.
-static void
-exclusive_for_queued_page(struct Env *cur)
+// without a page always goes through.  Inline: every sys_ipc_call asks.
+// s is the head of the caller's queue.
+static inline void __attribute__((always_inline))
+exclusive_for_queued_page(struct Env *s)
 {
-	struct Env *s = queue_head[ENVX(cur->env_id)];
-
 	if (s && (uintptr_t) SENDER(s).srcva < UTOP && !kernel_alone())
 		syscall_restart_exclusive();
 }
@@ -292,7 +293,7 @@ take_from_queue(void *dstva)
 	struct Env *cur = curenv, *s;
 	int r;
 
-	exclusive_for_queued_page(cur);
+	exclusive_for_queued_page(queue_head[ENVX(cur->env_id)]);
 	while ((s = queue_pop(cur))) {
 		r = deliver(s, cur, dstva, SENDER(s).value,
 			    SENDER(s).srcva, SENDER(s).perm);
@@ -344,11 +345,14 @@ sys_ipc_call(envid_t envid, uint32_t value, void *srcva, unsigned perm,
 	     void *dstva)
 {
 	struct Env *cur = curenv, *e;
+	// Looked at once: the queue changes only under sched_lock or the
+	// exclusive lock, which this CPU holds, and deliver frees no env.
+	struct Env *queued = queue_head[ENVX(cur->env_id)];
 	int r;
 
 	if (!ipc_dstva_ok((uintptr_t) dstva))
 		return -E_INVAL;
-	exclusive_for_queued_page(cur);
+	exclusive_for_queued_page(queued);
 	if ((r = envid2env(envid, &e, 0)) < 0)
 		return r;
 	if (!e->env_ipc_recving)
@@ -358,7 +362,7 @@ sys_ipc_call(envid_t envid, uint32_t value, void *srcva, unsigned perm,
 	e->env_tf.tf_regs.reg_eax = 0;
 	// A sender already waits for us: take its message, and let e run
 	// when a CPU is free.
-	if (queue_head[ENVX(cur->env_id)]) {
+	if (queued) {
 		env_set_status(e, ENV_RUNNABLE);
 		take_from_queue(dstva);
 	}

@@ -56,46 +56,46 @@ kernel_alone(void)
 
 #define KERNEL_RANK_BIT	(1u << LOCK_RANK_KERNEL)	// kernel_lock.rank_bit
 
+// c, this CPU, takes the kernel lock exclusive, and lets go of it.  Each
+// lock call takes thiscpu, which the trap paths have at hand
+// (kern/spinlock.h).
 static inline void __attribute__((always_inline))
-lock_kernel(void)
+lock_kernel(struct CpuInfo *c)
 {
-	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT);
+	spin_lock_ranked(&kernel_lock, KERNEL_RANK_BIT, c);
 	if (ncpu > 1 && !kernel_big_lock)
 		kernel_wait_sharers();
 }
 
 static inline void __attribute__((always_inline))
-unlock_kernel(void)
+unlock_kernel(struct CpuInfo *c)
 {
-	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT);
+	spin_unlock_ranked(&kernel_lock, KERNEL_RANK_BIT, c);
 }
 
 /*
- * Hold the kernel lock shared.  The flag goes up first, fenced by xchg,
- * then kernel_lock is looked at; lock_kernel takes kernel_lock, fenced
- * too, then looks at the flags.  So either this CPU sees kernel_lock
- * held, and lets go to wait, or the exclusive holder sees the flag and
- * waits for it to drop.  The rank bit makes a shared holder that reaches
- * for the lock exclusive panic rather than wait for itself.
+ * c, this CPU, holds the kernel lock shared.  The flag goes up first,
+ * fenced by xchg, then kernel_lock is looked at; lock_kernel takes
+ * kernel_lock, fenced too, then looks at the flags.  So either this CPU
+ * sees kernel_lock held, and lets go to wait, or the exclusive holder
+ * sees the flag and waits for it to drop.  The rank bit makes a shared
+ * holder that reaches for the lock exclusive panic rather than wait for
+ * itself.
  */
 static inline void __attribute__((always_inline))
-lock_kernel_shared(void)
+lock_kernel_shared(struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	xchg(&c->cpu_shared, 1);
 	if (kernel_lock.locked)
 		lock_kernel_shared_wait(c);
 	c->cpu_locks |= KERNEL_RANK_BIT;
 }
 
-// Let go of the shared lock.  A plain store: on x86 no access of the
-// section can move below it.
+// c, this CPU, lets go of the shared lock.  A plain store: on x86 no
+// access of the section can move below it.
 static inline void __attribute__((always_inline))
-unlock_kernel_shared(void)
+unlock_kernel_shared(struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	c->cpu_locks ^= KERNEL_RANK_BIT;
 	asm volatile("" ::: "memory");
 	c->cpu_shared = 0;

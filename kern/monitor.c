@@ -292,7 +292,7 @@ hold_kernel_lock(void)
 {
 	if (holding(&kernel_lock))
 		return false;
-	lock_kernel();
+	lock_kernel(thiscpu);
 	return true;
 }
 
@@ -300,7 +300,7 @@ static void
 let_go_kernel_lock(bool taken)
 {
 	if (taken)
-		unlock_kernel();
+		unlock_kernel(thiscpu);
 }
 
 static int

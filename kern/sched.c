@@ -328,9 +328,10 @@ sched_hand_over(struct Env *e)
 	struct Env *cur = curenv;
 
 	assert(sched_owned() && e->env_status == ENV_NOT_RUNNABLE);
-	// (A caller its parent stopped meanwhile is not ENV_RUNNING.)
+	// (A caller its parent stopped meanwhile is not ENV_RUNNING.  Most
+	// often no env waits at all, and so none outranks e.)
 	if (cur->env_status == ENV_RUNNING && !sched_resched_here()
-	    && !(runq_levels >> (prio_of(e) + 1))) {
+	    && (!runq_levels || !(runq_levels >> (prio_of(e) + 1)))) {
 		cur->env_status = ENV_NOT_RUNNABLE;
 		e->env_status = ENV_RUNNING;
 		TRACE(TR_WAKE, cur->env_id, e->env_id, 0);
@@ -369,9 +370,9 @@ sched_halt(void)
 			// destroy it (and must free it then) or wake it.
 			env_leave_cpu();
 			load_pgdir(kern_pgdir);
-			sched_release();
-			leave_kernel();
-			lock_kernel();
+			sched_release(thiscpu);
+			leave_kernel(thiscpu);
+			lock_kernel(thiscpu);
 			sched_yield();
 		}
 		env_leave_cpu();
@@ -385,8 +386,8 @@ sched_halt(void)
 	thiscpu->cpu_halts++;
 	thiscpu->cpu_status = CPU_HALTED;
 	TRACE(TR_IDLE, 0, 0, 0);
-	sched_release();
-	leave_kernel();
+	sched_release(thiscpu);
+	leave_kernel(thiscpu);
 	trace_flush();		// holding no lock: it may take a while
 
 	// Restart on an empty stack: nothing below is needed again.

@@ -23,31 +23,51 @@ struct Env;
  */
 extern struct spinlock sched_lock;
 
-// May this CPU change env status and the queues now?
-static inline bool
+// Take and let go of sched_lock with its rank bit a constant, as the
+// kernel lock's is (kern/kernlock.h): both are on every switch.
+#define SCHED_RANK_BIT	(1u << LOCK_RANK_SCHED)	// sched_lock.rank_bit
+
+static inline void __attribute__((always_inline))
+sched_lock_take(struct CpuInfo *c)
+{
+	spin_lock_ranked(&sched_lock, SCHED_RANK_BIT, c);
+}
+
+static inline void __attribute__((always_inline))
+sched_lock_give(struct CpuInfo *c)
+{
+	spin_unlock_ranked(&sched_lock, SCHED_RANK_BIT, c);
+}
+
+// May this CPU change env status and the queues now?  (Asserted on the
+// hand-over path: one thiscpu for both looks.)
+static inline bool __attribute__((always_inline))
 sched_owned(void)
 {
-	return kernel_alone() || holding(&sched_lock);
+	struct CpuInfo *c = thiscpu;
+
+	return kernel_lock.cpu == c || sched_lock.cpu == c;
 }
 
-// Done with env status and the queues: let go of sched_lock, if this
-// CPU holds the kernel lock shared (the exclusive holder took none).
+// Done with env status and the queues: let go of sched_lock, if c,
+// this CPU, holds the kernel lock shared (the exclusive holder took
+// none).
 static inline void __attribute__((always_inline))
-sched_release(void)
+sched_release(struct CpuInfo *c)
 {
-	if (thiscpu->cpu_shared)
-		spin_unlock(&sched_lock);
+	if (c->cpu_shared)
+		sched_lock_give(c);
 }
 
-// Let go of the kernel lock on the way to user mode, however this CPU
-// holds it (sched_lock let go of already).
+// c, this CPU, lets go of the kernel lock on the way to user mode,
+// however it holds it (sched_lock let go of already).
 static inline void __attribute__((always_inline))
-leave_kernel(void)
+leave_kernel(struct CpuInfo *c)
 {
-	if (thiscpu->cpu_shared)
-		unlock_kernel_shared();
+	if (c->cpu_shared)
+		unlock_kernel_shared(c);
 	else
-		unlock_kernel();
+		unlock_kernel(c);
 }
 
 // What to run, with the kernel lock held, when no env can run on any

@@ -65,24 +65,24 @@ void	spin_lock_misordered(struct spinlock *lk) __attribute__((noreturn));
 void	spin_unlock_wake(struct spinlock *lk);
 void	spin_unlock_bad(struct spinlock *lk) __attribute__((noreturn));
 
-// Does this CPU hold lk?
-static inline bool
+// Does this CPU hold lk?  lk->cpu is set only while lk is held, and
+// only by its holder (spin_lock_ranked, spin_unlock_ranked): one look.
+static inline bool __attribute__((always_inline))
 holding(struct spinlock *lk)
 {
-	return lk->locked && lk->cpu == thiscpu;
+	return lk->cpu == thiscpu;
 }
 
 /*
- * Acquire lk; a CPU that finds it held sleeps in spin_lock_wait.  One
+ * c, this CPU, acquires lk; a CPU that finds it held sleeps in
+ * spin_lock_wait.  One
  * that holds a lock of lk's rank or above (lk itself, too) panics
  * instead.  xchg is a full barrier, so the critical section's accesses
  * cannot move above it.
  */
 static inline void __attribute__((always_inline))
-spin_lock_ranked(struct spinlock *lk, uint32_t bit)
+spin_lock_ranked(struct spinlock *lk, uint32_t bit, struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	// Every held rank below lk's: cpu_locks is then less than its bit.
 	if (c->cpu_locks >= bit)
 		spin_lock_misordered(lk);
@@ -93,12 +93,10 @@ spin_lock_ranked(struct spinlock *lk, uint32_t bit)
 	lk->acquisitions++;	// ours now (see struct spinlock); 2 instructions
 }
 
-// Release lk, which this CPU must hold, and wake a sleeping waiter.
+// Release lk, which c, this CPU, must hold, and wake a sleeping waiter.
 static inline void __attribute__((always_inline))
-spin_unlock_ranked(struct spinlock *lk, uint32_t bit)
+spin_unlock_ranked(struct spinlock *lk, uint32_t bit, struct CpuInfo *c)
 {
-	struct CpuInfo *c = thiscpu;
-
 	if (lk->cpu != c)		// set only while held
 		spin_unlock_bad(lk);
 	lk->cpu = NULL;
@@ -116,18 +114,21 @@ spin_unlock_ranked(struct spinlock *lk, uint32_t bit)
 }
 
 // spin_lock_ranked and spin_unlock_ranked take lk's rank bit from the
-// caller: a constant for the kernel lock, taken on every entry, and
-// lk's own for every other lock.
+// caller: a constant for the kernel lock, taken on every entry, and for
+// sched_lock, on every switch (kern/sched.h); lk's own for every other
+// lock.  They take thiscpu too, which the trap and switch paths have at
+// hand (each thiscpu costs two instructions: the compiler does not reuse
+// one across an asm volatile).
 static inline void __attribute__((always_inline))
 spin_lock(struct spinlock *lk)
 {
-	spin_lock_ranked(lk, lk->rank_bit);
+	spin_lock_ranked(lk, lk->rank_bit, thiscpu);
 }
 
 static inline void __attribute__((always_inline))
 spin_unlock(struct spinlock *lk)
 {
-	spin_unlock_ranked(lk, lk->rank_bit);
+	spin_unlock_ranked(lk, lk->rank_bit, thiscpu);
 }
 
 #endif

@@ -105,14 +105,7 @@ trap_init(void)
 	}
 }
 
-// Has this processor sysenter (CPUID leaf 1, edx)?  The same on every
-// CPU; the library asks CPUID too, to choose its way in.
-#define CPUID_SEP		(1 << 11)
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
-
-static bool has_sysenter;
+bool has_sysenter;
 
 extern char sysenter_entry[];
 
@@ -133,16 +126,6 @@ sysenter_init_cpu(int i)
 	wrmsr(MSR_SYSENTER_CS, GD_KT);
 	wrmsr(MSR_SYSENTER_EIP, (uintptr_t) sysenter_entry);
 	wrmsr(MSR_SYSENTER_ESP, KSTACKTOP_CPU(i));
-}
-
-// The next trap, or sysenter, from user mode on this CPU saves its
-// frame just below top (env_run: past the env's env_tf).
-void
-trap_set_frame_top(uintptr_t top)
-{
-	thiscpu->cpu_ts.ts_esp0 = top;
-	if (has_sysenter)
-		wrmsr(MSR_SYSENTER_ESP, top);
 }
 
 // Give this CPU, CPU i, its TSS and the IDT.  The TSS gives the stack for
@@ -363,54 +346,55 @@ count_kernel_fault(struct Env *e)
  * changed, and the trap is the exclusive lock's.
  */
 static inline bool __attribute__((always_inline))
-syscall_shared(struct Trapframe *tf)
+syscall_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
 	int how = syscall_shared_how(tf);
 
 	if (!how || kernel_big_lock)
 		return false;
-	lock_kernel_shared();
+	lock_kernel_shared(c);
 	if (how == SHARED_SCHED) {
 		// A dying env is for the exclusive lock to free.
-		if (curenv->env_status != ENV_RUNNING) {
-			unlock_kernel_shared();
+		if (c->cpu_env->env_status != ENV_RUNNING) {
+			unlock_kernel_shared(c);
 			return false;
 		}
-		spin_lock(&sched_lock);
+		sched_lock_take(c);
 	}
 	tf->tf_regs.reg_eax = syscall(tf);
 	if (how == SHARED_SCHED)
-		spin_unlock(&sched_lock);
-	unlock_kernel_shared();
+		sched_lock_give(c);
+	unlock_kernel_shared(c);
 	return true;
 }
 
 static inline bool __attribute__((always_inline))
-page_fault_shared(struct Trapframe *tf)
+page_fault_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
-	struct Env *e = curenv;
+	struct Env *e = c->cpu_env;
 	uintptr_t va = rcr2();
 	bool done;
 	int r;
 
 	if (kernel_big_lock)
 		return false;
-	lock_kernel_shared();
+	lock_kernel_shared(c);
 	if ((r = demand_fault_shared(e, va, tf->tf_err & FEC_WR)) == 0) {
 		count_kernel_fault(e);
 		TRACE(TR_FAULT, e->env_id, va, TRF_REGION);
 	}
 	done = r == 0 || (r == -E_FAULT && push_fault_frame_shared(e, tf, va));
-	unlock_kernel_shared();
+	unlock_kernel_shared(c);
 	return done;
 }
 
+// c is this CPU, which the trap paths look up once.
 static inline bool __attribute__((always_inline))
-trap_shared(struct Trapframe *tf)
+trap_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
 	if (tf->tf_trapno == T_SYSCALL)
-		return syscall_shared(tf);
-	return tf->tf_trapno == T_PGFLT && page_fault_shared(tf);
+		return syscall_shared(c, tf);
+	return tf->tf_trapno == T_PGFLT && page_fault_shared(c, tf);
 }
 
 // Do what a trap from user mode asks for.  The system call comes first:
@@ -432,12 +416,12 @@ handle_user_trap(struct Trapframe *tf)
 static inline void __attribute__((noreturn, always_inline))
 trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
 {
-	lock_kernel();
+	lock_kernel(thiscpu);
 	reap_if_dying(cur);
 	if (!served)
 		handle_user_trap(tf);
 	if (goes_on(cur))
-		env_resume(cur);
+		env_resume(thiscpu, cur);
 	sched_yield();
 }
 
@@ -450,6 +434,7 @@ trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
 void
 trap(struct Trapframe *tf)
 {
+	struct CpuInfo *c;
 	struct Env *cur;
 	bool shared;
 
@@ -459,12 +444,13 @@ trap(struct Trapframe *tf)
 	if (ack_interrupt(tf->tf_trapno)) {
 		if (!sched_resched_here())
 			env_pop_tf(tf);
-		lock_kernel();
+		lock_kernel(thiscpu);
 		reap_if_dying(curenv);
 		sched_yield();
 	}
-	cur = curenv;
-	if ((shared = trap_shared(tf)) && goes_on(cur)) {
+	c = thiscpu;
+	cur = c->cpu_env;
+	if ((shared = trap_shared(c, tf)) && goes_on(cur)) {
 		cur->env_runs++;
 		env_pop_tf(tf);
 	}
@@ -474,8 +460,8 @@ trap(struct Trapframe *tf)
 void
 syscall_restart_exclusive(void)
 {
-	sched_release();
-	leave_kernel();
+	sched_release(thiscpu);
+	leave_kernel(thiscpu);
 	trap_exclusive(curenv, &curenv->env_tf, false);
 }
 
@@ -501,23 +487,24 @@ void
 sysenter_trap(struct Trapframe *tf)
 {
 	uintptr_t caller = tf->tf_eip;
-	struct Env *cur = curenv;
+	struct CpuInfo *c = thiscpu;
+	struct Env *cur = c->cpu_env;
 	bool shared;
 
-	if ((shared = syscall_shared(tf)) && goes_on(cur)
+	if ((shared = syscall_shared(c, tf)) && goes_on(cur)
 	    && sysexit_ok(tf, caller)) {
 		cur->env_runs++;
 		sysexit_to(tf);
 	}
-	lock_kernel();
+	lock_kernel(c);
 	reap_if_dying(cur);
 	if (!shared)
 		tf->tf_regs.reg_eax = syscall(tf);
 	if (goes_on(cur)) {
 		if (!sysexit_ok(tf, caller))
-			env_resume(cur);
+			env_resume(thiscpu, cur);
 		cur->env_runs++;
-		unlock_kernel();
+		unlock_kernel(c);
 		sysexit_to(tf);
 	}
 	sched_yield();
@@ -549,12 +536,12 @@ trap_kernel(struct Trapframe *tf)
 	// does (kern/kernlock.h): the others need not stop for it.
 	thiscpu->cpu_status = CPU_STARTED;
 	if (tf->tf_trapno == IRQ_OFFSET + IRQ_WAKEUP && !kernel_big_lock) {
-		lock_kernel_shared();
-		spin_lock(&sched_lock);
+		lock_kernel_shared(thiscpu);
+		sched_lock_take(thiscpu);
 		TRACE(TR_RESUME, 0, 0, 0);
 		sched_yield();
 	}
-	lock_kernel();
+	lock_kernel(thiscpu);
 	TRACE(TR_RESUME, 0, 0, 0);
 	trap_dispatch(tf);
 	sched_yield();
@@ -578,7 +565,7 @@ void
 trap_vm86(struct Vm86Frame *f)
 {
 	ack_interrupt(f->trapno);
-	lock_kernel();
+	lock_kernel(thiscpu);
 	device_interrupt(f->trapno);	// input that came in meanwhile
 	cprintf("[%08x] trap %d from virtual-8086 mode at %04x:%04x\n",
 		curenv->env_id, f->trapno, f->cs & 0xffff, f->eip & 0xffff);

@@ -27,7 +27,30 @@
 // processor pushes no error code, so the stub's 0) or by sysenter.
 #define TF_ERR_SYSENTER	1
 
+// sysenter: its CPUID bit (leaf 1, edx) and the MSRs it enters with.
+#define CPUID_SEP		(1 << 11)
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
+
 #ifndef __ASSEMBLER__
+#include <kern/cpu.h>
+
+// Has this processor sysenter?  The same on every CPU; the library asks
+// CPUID too, to choose its way in.
+extern bool has_sysenter;
+
+// The next trap, or sysenter, from user mode on c, this CPU, saves its
+// frame just below top (env_run: past the env's env_tf).  Inline: it is
+// on every switch, whose caller knows c already.
+static inline void __attribute__((always_inline))
+trap_set_frame_top(struct CpuInfo *c, uintptr_t top)
+{
+	c->cpu_ts.ts_esp0 = top;
+	if (has_sysenter)
+		wrmsr(MSR_SYSENTER_ESP, top);
+}
+
 void	trap_init(void);
 void	trap_init_percpu(int cpu);
 // Called from kern/trapentry.S with the frame of a trap from user mode
@@ -36,7 +59,6 @@ void	trap(struct Trapframe *tf) __attribute__((noreturn));
 void	trap_kernel(struct Trapframe *tf);
 void	sysenter_trap(struct Trapframe *tf) __attribute__((noreturn));
 void	sysexit_to(struct Trapframe *tf) __attribute__((noreturn));
-void	trap_set_frame_top(uintptr_t top);
 struct Vm86Frame;
 void	trap_vm86(struct Vm86Frame *f) __attribute__((noreturn));
 void	print_trapframe(struct Trapframe *tf);

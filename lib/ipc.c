@@ -3,6 +3,7 @@
  * sys_ipc_call.
  */
 #include <inc/lib.h>
+#include <lib/syscall.h>
 
 // An address at UTOP or above tells the kernel no page goes (or is
 // wanted).
@@ -14,8 +15,8 @@ page_or_none(void *pg)
 
 // What ipc_recv and ipc_call return for r, the receive's result: the
 // value received, with the stores filled; or r, an error, with both
-// zeroed.
-static int32_t
+// zeroed.  Inline: on every ipc_call.
+static inline __attribute__((always_inline)) int32_t
 received(int r, envid_t *from_env_store, int *perm_store)
 {
 	if (r < 0) {
@@ -58,8 +59,8 @@ int32_t
 ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
 	 envid_t *from_env_store, void *rcv_pg, int *perm_store)
 {
-	int r = sys_ipc_call(to_env, value, page_or_none(pg), perm,
-			     page_or_none(rcv_pg));
+	int r = syscall_ipc_call(to_env, value, page_or_none(pg), perm,
+				 page_or_none(rcv_pg));
 
 	// We had to wait to send, and our own senders may be queued.
 	if (r == IPC_CALL_SENT)
