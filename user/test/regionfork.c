@@ -10,6 +10,11 @@
  * included.  The resident counts say the copy-on-write children got
  * exactly the parent's present pages, the dumbfork child the copies.
  *
+ * lib's fork copies the page the caller's stack pointer is in for the
+ * child, where the caller keeps its own page writable (both would take a
+ * copy-on-write fault on it at once), while a page of R written before
+ * is copy-on-write in both.
+ *
  * Protect after a fork: a copy-on-write page made read-only loses its
  * copy-on-write mark too (else lib's fault handler would copy it and
  * write on), and pages shared with the parent, made writable, are
@@ -72,6 +77,21 @@ resident(uintptr_t va)
 	if (sys_region_query(0, (void *) va, &ri) < 0)
 		return ~0U;
 	return ri.resident;
+}
+
+// Right after lib's fork, in parent and child: the stack page at va,
+// whose entry was before, is the child's own copy, the parent's kept.
+static void
+check_stack_page(uintptr_t va, pte_t before, bool in_child)
+{
+	pte_t pte = uvpt[PGNUM(va)];
+
+	check("stack page writable, not copy-on-write",
+	      pte & (PTE_W | PTE_COW), PTE_W);
+	check(in_child ? "stack page a copy" : "stack page kept",
+	      PTE_ADDR(pte) == PTE_ADDR(before), !in_child);
+	check("written page of R copy-on-write",
+	      uvpt[PGNUM(rpage(0))] & (PTE_W | PTE_COW), PTE_COW);
 }
 
 // ---------------------------------------------------------------------
@@ -307,14 +327,20 @@ umain(int argc, char **argv)
 	static envid_t (*const forks[NFORKS])(void) = { fork, walk_fork,
 		dumb_fork };
 	unsigned before;
+	pte_t stack_before;
 	envid_t kid;
 	int how;
+	// umain's frame and fork's are in the stack's top page.
+	uintptr_t stack = ROUNDDOWN((uintptr_t) &kid, PGSIZE);
 
 	setup();
 	for (how = 0; how < NFORKS; how++) {
 		before = resident(R);
+		stack_before = uvpt[PGNUM(stack)];
 		if ((kid = forks[how]()) < 0)
 			panic("regionfork: %s: %e", fork_name[how], kid);
+		if (how == LIB)
+			check_stack_page(stack, stack_before, kid == 0);
 		if (kid == 0)
 			child(how, before);
 		check("resident in R after the fork", resident(R), before);
