@@ -607,7 +607,7 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	struct Resume *resume = resume_of(num, envid, start, end);
 	struct Env *child;
 	pde_t *pgdir = curenv->env_pgdir;
-	pte_t *pt, *last, *stack = cow ? stack_entry(start, end) : NULL;
+	pte_t *pt, *last, *stack;
 	uintptr_t va, table_va;
 	int r = 0, budget = RANGE_STEP;
 
@@ -617,8 +617,9 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 	    || end > UTOP)
 		return resume_done(resume, -E_INVAL);
 	// Page tables for the child and the copy of the stack page, made
-	// before any entry is looked at.
+	// before any entry is looked at: the stack page may go out here.
 	swap_make_room(NULL, 0, RANGE_STEP / NPTENTRIES + 2);
+	stack = cow ? stack_entry(start, end) : NULL;
 	va = MAX(start, resume->done);
 	for (; (va = next_table(pgdir, va, end)) < end;
 	     va = table_va + PTSIZE) {
