@@ -540,6 +540,9 @@ next_table(pde_t *pgdir, uintptr_t va, uintptr_t end)
 
 // How many page table entries one step of a range call may examine.
 #define RANGE_STEP	(4 * NPTENTRIES)
+// The frames one step may take: the child's page tables, and the copy
+// of the caller's stack page (share_around).
+#define RANGE_ROOM	(RANGE_STEP / NPTENTRIES + 2)
 
 /*
  * The caller's entry for the page its stack pointer is in, if fork is to
@@ -563,8 +566,9 @@ stack_entry(uintptr_t start, uintptr_t end)
 /*
  * share_table for the entries from pte to last, but for *stack, one of
  * them, if the caller has it: its page is copied for the child instead
- * (two faults saved for one copy), or shared if memory is short or the
- * child has a frame limit to keep.
+ * (two faults saved for one copy), or shared if memory is short (the
+ * frames are for page tables first) or the child has a frame limit to
+ * keep.
  */
 static int
 share_around(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
@@ -578,7 +582,7 @@ share_around(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
 		return share_table(child, pt, pte, last, table_va, cow);
 	if ((r = share_table(child, pt, pte, stack - 1, table_va, cow)) < 0)
 		return r;
-	if (!swap_room(child, 1) || !(copy = page_alloc(0)))
+	if (!swap_room(child, RANGE_ROOM) || !(copy = page_alloc(0)))
 		r = share_table(child, pt, stack, stack, table_va, cow);
 	else {
 		memcpy(page2kva(copy), KADDR(PTE_ADDR(*stack)), PGSIZE);
@@ -618,7 +622,7 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 		return resume_done(resume, -E_INVAL);
 	// Page tables for the child and the copy of the stack page, made
 	// before any entry is looked at: the stack page may go out here.
-	swap_make_room(NULL, 0, RANGE_STEP / NPTENTRIES + 2);
+	swap_make_room(NULL, 0, RANGE_ROOM);
 	stack = cow ? stack_entry(start, end) : NULL;
 	va = MAX(start, resume->done);
 	for (; (va = next_table(pgdir, va, end)) < end;
