@@ -134,7 +134,7 @@ wake(struct Env *e, int r)
 {
 	assert(e->env_status == ENV_NOT_RUNNABLE);
 	e->env_tf.tf_regs.reg_eax = r;
-	env_set_status(e, ENV_RUNNABLE);
+	sched_wake(e);
 }
 
 /*
@@ -203,8 +203,7 @@ wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
 	SENDER(cur).perm = perm;
 	SENDER(cur).call = call;
 	queue_append(e, cur);
-	env_set_status(cur, ENV_NOT_RUNNABLE);
-	sched_yield();
+	sched_block();
 }
 
 // The two sends: to envid if it is receiving; if not, -E_IPC_NOT_RECV,
@@ -261,8 +260,7 @@ wait_for_sender(void *dstva)
 {
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
-	env_set_status(curenv, ENV_NOT_RUNNABLE);
-	sched_yield();
+	sched_block();
 }
 
 /*
