@@ -19,6 +19,9 @@ page_or_none(void *pg)
 static inline __attribute__((always_inline)) int32_t
 received(int r, envid_t *from_env_store, int *perm_store)
 {
+	// Looked up once: the stores below might alias thisenv.
+	const volatile struct Env *e = thisenv;
+
 	if (r < 0) {
 		if (from_env_store)
 			*from_env_store = 0;
@@ -27,10 +30,10 @@ received(int r, envid_t *from_env_store, int *perm_store)
 		return r;
 	}
 	if (from_env_store)
-		*from_env_store = thisenv->env_ipc_from;
+		*from_env_store = e->env_ipc_from;
 	if (perm_store)
-		*perm_store = thisenv->env_ipc_perm;
-	return thisenv->env_ipc_value;
+		*perm_store = e->env_ipc_perm;
+	return e->env_ipc_value;
 }
 
 // Wait for a message.  If pg is not NULL, a page sent along is mapped
@@ -42,8 +45,7 @@ int32_t
 ipc_recv(envid_t *from_env_store, void *pg, int *perm_store)
 {
 	// The stub's code inline (lib/syscall.h): a call less each way.
-	return received(syscall(SYS_ipc_recv, (uint32_t) page_or_none(pg),
-				0, 0, 0, 0),
+	return received(syscall_1(SYS_ipc_recv, (uint32_t) page_or_none(pg)),
 			from_env_store, perm_store);
 }
 
