@@ -21,7 +21,10 @@
  * and they keep nearly all of it.
  *
  * Every status change goes through env_set_status, which keeps the
- * queues and the counts of live and blocked envs.  The caller holds the
+ * queues and the counts of live and blocked envs, or through the cuts
+ * of it for the switch's hot cases, here beside it: the scheduler's
+ * pick (choose), an IPC wait (sched_block) and its wake-up
+ * (sched_wake), and the hand-over.  The caller holds the
  * kernel lock exclusive, or shared with sched_lock (kern/sched.h);
  * env_run releases them on the way to user mode, and sched_halt before
  * halting, so a CPU with nothing to run holds nothing.

@@ -85,7 +85,8 @@ void	sched_wake(struct Env *e);
 // now; or if that would not be fair, as sched_yield.  No return.
 void	sched_hand_over(struct Env *e) __attribute__((noreturn));
 
-// Change e's status.  The only way to: it keeps the run queue right.
+// Change e's status.  The only way to outside kern/sched.c (whose fast
+// paths do what it would): it keeps the run queue right.
 void	env_set_status(struct Env *e, unsigned status);
 
 // Priorities (inc/env.h): a new env's, and changing one; the clock of
