@@ -525,8 +525,8 @@ env_run(struct Env *e)
 		TRACE(TR_SWITCH, e->env_id, prev ? prev->env_id : 0, 0);
 		if (prev && prev->env_status == ENV_RUNNING)
 			env_set_status(prev, ENV_RUNNABLE);
-		if (e->env_status != ENV_RUNNING)	// (sched_hand_over's is)
-			env_set_status(e, ENV_RUNNING);
+		// The scheduler took e off its queue (choose).
+		assert(e->env_status == ENV_RUNNING);
 		e->env_cpunum = c - cpus;
 		// The queues and statuses are settled: other CPUs may choose
 		// while this one loads e.  The next trap from user mode saves

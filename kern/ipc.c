@@ -128,13 +128,13 @@ queue_remove(struct Env *s)
 }
 
 // Let e, blocked in sys_ipc_send (and off every queue now) or in
-// sys_ipc_recv, run again, its call returning r.
-static void
+// sys_ipc_recv, run again, its call returning r.  (sched_wake asserts
+// e is blocked.)  Inline: on every delivery.
+static inline void __attribute__((always_inline))
 wake(struct Env *e, int r)
 {
-	assert(e->env_status == ENV_NOT_RUNNABLE);
 	e->env_tf.tf_regs.reg_eax = r;
-	env_set_status(e, ENV_RUNNABLE);
+	sched_wake(e);
 }
 
 /*
@@ -203,8 +203,7 @@ wait_for_receiver(struct Env *e, uint32_t value, void *srcva,
 	SENDER(cur).perm = perm;
 	SENDER(cur).call = call;
 	queue_append(e, cur);
-	env_set_status(cur, ENV_NOT_RUNNABLE);
-	sched_yield();
+	sched_block();
 }
 
 // The two sends: to envid if it is receiving; if not, -E_IPC_NOT_RECV,
@@ -255,14 +254,14 @@ ipc_dstva_ok(uintptr_t dstva)
 	return dstva >= UTOP || (PGOFF(dstva) == 0 && dstva >= UMINADDR);
 }
 
-// Block the current env in sys_ipc_recv, its queue empty.
-static void __attribute__((noreturn))
-wait_for_sender(void *dstva)
+// Block cur, the current env, in sys_ipc_recv, its queue empty.
+// Inline: on every receive that waits.
+static inline void __attribute__((noreturn, always_inline))
+wait_for_sender(struct Env *cur, void *dstva)
 {
-	curenv->env_ipc_recving = true;
-	curenv->env_ipc_dstva = dstva;
-	env_set_status(curenv, ENV_NOT_RUNNABLE);
-	sched_yield();
+	cur->env_ipc_recving = true;
+	cur->env_ipc_dstva = dstva;
+	sched_block();
 }
 
 /*
@@ -305,7 +304,7 @@ take_from_queue(void *dstva)
 			sched_yield();
 		}
 	}
-	wait_for_sender(dstva);
+	wait_for_sender(cur, dstva);
 }
 
 /*
@@ -318,11 +317,13 @@ take_from_queue(void *dstva)
 int
 sys_ipc_recv(void *dstva)
 {
+	struct Env *cur = curenv;
+
 	if (!ipc_dstva_ok((uintptr_t) dstva))
 		return -E_INVAL;
-	if (queue_head[ENVX(curenv->env_id)])
+	if (queue_head[ENVX(cur->env_id)])
 		take_from_queue(dstva);
-	wait_for_sender(dstva);
+	wait_for_sender(cur, dstva);
 }
 
 /*

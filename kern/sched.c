@@ -21,7 +21,10 @@
  * and they keep nearly all of it.
  *
  * Every status change goes through env_set_status, which keeps the
- * queues and the counts of live and blocked envs.  The caller holds the
+ * queues and the counts of live and blocked envs, or through the cuts
+ * of it for the switch's hot cases, here beside it: the scheduler's
+ * pick (choose), an IPC wait (sched_block) and its wake-up
+ * (sched_wake), and the hand-over.  The caller holds the
  * kernel lock exclusive, or shared with sched_lock (kern/sched.h);
  * env_run releases them on the way to user mode, and sched_halt before
  * halting, so a CPU with nothing to run holds nothing.
@@ -78,6 +81,22 @@ runq_append(struct Env *e)
 		runq_head[p] = e;
 	runq_tail[p] = e;
 	runq_levels |= 1 << p;
+}
+
+// Take e, the head of queue p, off it: runq_remove knowing e has no
+// prev (the scheduler's pick, on every switch).
+static inline void __attribute__((always_inline))
+runq_pop_head(struct Env *e, int p)
+{
+	struct Env *next = runq_link[ENVX(e->env_id)].next;
+
+	runq_head[p] = next;
+	if (next)
+		runq_link[ENVX(next->env_id)].prev = NULL;
+	else {
+		runq_tail[p] = NULL;
+		runq_levels &= ~(1 << p);
+	}
 }
 
 static inline void __attribute__((always_inline))
@@ -265,8 +284,9 @@ aged(int p)
 }
 
 // The queue to run from, when one is not empty: the lowest whose head
-// has aged (*by_age), else the highest.
-static int
+// has aged (*by_age), else the highest.  Inline: on every switch, most
+// often with no lower queue to look at.
+static inline int __attribute__((always_inline))
 next_level(bool *by_age)
 {
 	int best = 31 - __builtin_clz(runq_levels), p;
@@ -281,21 +301,20 @@ next_level(bool *by_age)
 
 /*
  * Run the next env: the head of the highest queue (or an aged one), or
- * the current env if it still may run and outranks it (an equal one
- * takes turns with it); if neither, halt this CPU.  Envs running on
- * other CPUs are ENV_RUNNING, never queued, so no env runs on two CPUs
- * at once.
+ * cur, this CPU's env, if cur_ok (it still may run) and it outranks it
+ * (an equal one takes turns with it); if neither, halt this CPU.  Envs
+ * running on other CPUs are ENV_RUNNING, never queued, so no env runs
+ * on two CPUs at once.  Inline: sched_block knows cur_ok is false.
  */
-void
-sched_yield(void)
+static inline void __attribute__((noreturn, always_inline))
+choose(struct CpuInfo *c, struct Env *cur, bool cur_ok)
 {
-	struct Env *cur = curenv;
-	bool cur_ok = cur && cur->env_status == ENV_RUNNING, by_age;
+	struct Env *e;
+	bool by_age;
 	int p;
 
-	assert(sched_owned());
 	if (sched_resched_here()) {
-		thiscpu->cpu_resched = false;
+		c->cpu_resched = false;
 		sched_resched_pending--;
 	}
 	if (runq_levels) {
@@ -306,12 +325,68 @@ sched_yield(void)
 			by_age = aged(p);
 		if (by_age)
 			aged_at[p] = sched_ticks;
-		if (by_age || !cur_ok || p >= prio_of(cur))
-			env_run(runq_head[p]);
+		if (by_age || !cur_ok || p >= prio_of(cur)) {
+			// Off the queue and running before env_run sets cur
+			// aside (which may queue cur behind it): the head is
+			// known, so the generic env_set_status is not needed.
+			e = runq_head[p];
+			runq_pop_head(e, p);
+			e->env_status = ENV_RUNNING;
+			env_run(e);
+		}
 	}
 	if (cur_ok)
 		env_run(cur);
 	sched_halt();
+}
+
+void
+sched_yield(void)
+{
+	struct Env *cur = curenv;
+
+	assert(sched_owned());
+	choose(thiscpu, cur, cur && cur->env_status == ENV_RUNNING);
+}
+
+/*
+ * The current env blocks (waiting in IPC) and this CPU runs another:
+ * env_set_status(curenv, ENV_NOT_RUNNABLE) and sched_yield, cut to
+ * what an env blocking needs, as it is on every IPC wait.  An env
+ * stopped meanwhile (by sys_env_set_status, from another CPU) is
+ * already not runnable, and goes the general way.
+ */
+void
+sched_block(void)
+{
+	struct Env *cur = curenv;
+
+	assert(sched_owned());
+	if (cur->env_status == ENV_RUNNING) {
+		// Running, it is on no queue; and it was counted live.
+		cur->env_status = ENV_NOT_RUNNABLE;
+		nblocked++;
+	} else
+		env_set_status(cur, ENV_NOT_RUNNABLE);
+	choose(thiscpu, cur, false);
+}
+
+/*
+ * e, blocked in IPC, may run again: env_set_status(e, ENV_RUNNABLE) cut
+ * to that case, on every IPC delivery.  e is on no CPU: it gave its up
+ * in sched_block or sched_hand_over before the lock was let go.
+ */
+void
+sched_wake(struct Env *e)
+{
+	assert(sched_owned() && e->env_status == ENV_NOT_RUNNABLE);
+	assert(!env_on_cpu(e));
+	TRACE(TR_WAKE, curenv ? curenv->env_id : 0, e->env_id, 0);
+	runq_append(e);
+	nblocked--;
+	e->env_status = ENV_RUNNABLE;
+	if (!(ncpu > 1 && wake_idle_cpu()) && nranked)
+		preempt_for(e);
 }
 
 /*

@@ -77,11 +77,16 @@ void	sched_init(sched_idle_fn fn);
 
 // Run some other runnable env, or this one, or halt.  Does not return.
 void	sched_yield(void) __attribute__((noreturn));
+// The current env blocks (in IPC) and another runs.  No return.
+void	sched_block(void) __attribute__((noreturn));
+// e, blocked in IPC and on no CPU, becomes runnable.
+void	sched_wake(struct Env *e);
 // Run e, just woken, here in place of the current env, which blocks
 // now; or if that would not be fair, as sched_yield.  No return.
 void	sched_hand_over(struct Env *e) __attribute__((noreturn));
 
-// Change e's status.  The only way to: it keeps the run queue right.
+// Change e's status.  The only way to outside kern/sched.c (whose fast
+// paths do what it would): it keeps the run queue right.
 void	env_set_status(struct Env *e, unsigned status);
 
 // Priorities (inc/env.h): a new env's, and changing one; the clock of

@@ -54,6 +54,37 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	return syscall_int(num, a1, a2, a3, a4, a5);
 }
 
+/*
+ * A call with one argument, a1, inline, for the hot paths: the kernel
+ * reads no other argument of such a call, so the registers the others
+ * go in are left as they are, with no zeros to load into them and no
+ * callee-saved registers to keep for it (ipc_recv).
+ */
+static inline __attribute__((always_inline)) int32_t
+syscall_1(uint32_t num, uint32_t a1)
+{
+	int32_t ret;
+
+	if (syscall_entry == SYSCALL_SYSENTER)
+		// As syscall_sysenter; the kernel changes ecx too.
+		asm volatile("pushl %%ebp\n\t"
+			     "pushl %%esi\n\t"
+			     "movl %%esp, %%ebp\n\t"
+			     "movl $1f, %%esi\n\t"
+			     "sysenter\n"
+			     "1:\tpopl %%esi\n\t"
+			     "popl %%ebp"
+			     : "=a" (ret), "+d" (a1)
+			     : "a" (num)
+			     : "ecx", "cc", "memory");
+	else
+		asm volatile("int %1"
+			     : "=a" (ret)
+			     : "i" (T_SYSCALL), "a" (num), "d" (a1)
+			     : "cc", "memory");
+	return ret;
+}
+
 // sys_ipc_call, inline.  The receive address, page-aligned (or UTOP,
 // itself aligned), and the send's permissions share the fourth
 // argument: a fifth would cost a read of the user stack after sysenter.
