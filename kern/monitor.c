@@ -25,6 +25,7 @@
 #include <kern/region.h>
 #include <kern/swap.h>
 #include <kern/swapslot.h>
+#include <kern/sched.h>
 
 #define WHITESPACE	"\t\r\n "
 #define MAXARGS		16	// words in one command line
@@ -264,7 +265,11 @@ resume_env(struct Trapframe *tf, bool step)
 		tf->tf_eflags |= FL_TF;
 	else
 		tf->tf_eflags &= ~FL_TF;
-	env_run(curenv);
+	// Its parent may have stopped it (or another CPU destroyed it) as
+	// it trapped: then it waits like any env that may not run.
+	if (curenv->env_status == ENV_RUNNING)
+		env_run(curenv);
+	sched_yield();
 }
 
 static int
