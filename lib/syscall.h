@@ -23,21 +23,26 @@ syscall_int(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3,
 	return ret;
 }
 
+// The way in by sysenter: the kernel returns to the label 1, with the
+// stack as it was at sysenter (kern/trapentry.S).  ebp may be the frame
+// pointer, which gcc will not give up: saved here.  esi comes back as
+// the return address, then as it was.
+#define SYSENTER_CALL \
+	"pushl %%ebp\n\t" \
+	"pushl %%esi\n\t" \
+	"movl %%esp, %%ebp\n\t" \
+	"movl $1f, %%esi\n\t" \
+	"sysenter\n" \
+	"1:\tpopl %%esi\n\t" \
+	"popl %%ebp"
+
 static inline int32_t
 syscall_sysenter(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3,
 		 uint32_t a4, uint32_t a5)
 {
 	int32_t ret;
 
-	// ebp may be the frame pointer, which gcc will not give up: saved
-	// here.  esi comes back as the return address, then as a5 again.
-	asm volatile("pushl %%ebp\n\t"
-		     "pushl %%esi\n\t"
-		     "movl %%esp, %%ebp\n\t"
-		     "movl $1f, %%esi\n\t"
-		     "sysenter\n"
-		     "1:\tpopl %%esi\n\t"
-		     "popl %%ebp"
+	asm volatile(SYSENTER_CALL
 		     : "=a" (ret), "+d" (a1), "+c" (a2)
 		     : "a" (num), "b" (a3), "D" (a4), "S" (a5)
 		     : "cc", "memory");
@@ -67,13 +72,7 @@ syscall_1(uint32_t num, uint32_t a1)
 
 	if (syscall_entry == SYSCALL_SYSENTER)
 		// As syscall_sysenter; the kernel changes ecx too.
-		asm volatile("pushl %%ebp\n\t"
-			     "pushl %%esi\n\t"
-			     "movl %%esp, %%ebp\n\t"
-			     "movl $1f, %%esi\n\t"
-			     "sysenter\n"
-			     "1:\tpopl %%esi\n\t"
-			     "popl %%ebp"
+		asm volatile(SYSENTER_CALL
 			     : "=a" (ret), "+d" (a1)
 			     : "a" (num)
 			     : "ecx", "cc", "memory");
