@@ -434,15 +434,15 @@ static int
 share_one(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 	  bool cow)
 {
-	pte_t perm = child_entry(*pte, cow) & PTE_SYSCALL;
+	pte_t entry = *pte, shared = child_entry(entry, cow);
 	int r;
 
 	if (!*cpte)
 		return share_fresh(pte, cpte, cow) ? 0 : -E_NO_MEM;
-	if ((r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(*pte)),
-			     (void *) va, perm)) < 0)
+	if ((r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(entry)),
+			     (void *) va, shared & PTE_SYSCALL)) < 0)
 		return r;
-	*pte = PTE_ADDR(*pte) | (*pte & PTE_D) | perm;
+	*pte = shared | (entry & PTE_D);
 	return 0;
 }
 

@@ -410,18 +410,19 @@ handle_user_trap(struct Trapframe *tf)
 		trap_dispatch(tf);
 }
 
-// The rest of a trap from cur, tf, holding the kernel lock exclusive:
-// serve it unless it was already (shared), then back to cur or on to
-// the next env.
+// The rest of a trap from cur, tf, on c (this CPU), holding the kernel
+// lock exclusive: serve it unless it was already (shared), then back to
+// cur or on to the next env.
 static inline void __attribute__((noreturn, always_inline))
-trap_exclusive(struct Env *cur, struct Trapframe *tf, bool served)
+trap_exclusive(struct CpuInfo *c, struct Env *cur, struct Trapframe *tf,
+	       bool served)
 {
-	lock_kernel(thiscpu);
+	lock_kernel(c);
 	reap_if_dying(cur);
 	if (!served)
 		handle_user_trap(tf);
 	if (goes_on(cur))
-		env_resume(thiscpu, cur);
+		env_resume(c, cur);
 	sched_yield();
 }
 
@@ -454,15 +455,17 @@ trap(struct Trapframe *tf)
 		cur->env_runs++;
 		env_pop_tf(tf);
 	}
-	trap_exclusive(cur, tf, shared);
+	trap_exclusive(c, cur, tf, shared);
 }
 
 void
 syscall_restart_exclusive(void)
 {
-	sched_release(thiscpu);
-	leave_kernel(thiscpu);
-	trap_exclusive(curenv, &curenv->env_tf, false);
+	struct CpuInfo *c = thiscpu;
+
+	sched_release(c);
+	leave_kernel(c);
+	trap_exclusive(c, c->cpu_env, &c->cpu_env->env_tf, false);
 }
 
 // May a sysenter call that came from caller leave by sysexit (see
@@ -502,7 +505,7 @@ sysenter_trap(struct Trapframe *tf)
 		tf->tf_regs.reg_eax = syscall(tf);
 	if (goes_on(cur)) {
 		if (!sysexit_ok(tf, caller))
-			env_resume(thiscpu, cur);
+			env_resume(c, cur);
 		cur->env_runs++;
 		unlock_kernel(c);
 		sysexit_to(tf);
