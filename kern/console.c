@@ -9,6 +9,9 @@
 #include <kern/console.h>
 #include <kern/picirq.h>
 #include <kern/cpu.h>
+#include <kern/kernlock.h>
+
+struct spinlock cons_lock;
 
 /*
  * Input typed but not read yet: a ring of bytes.  in and out count every
@@ -63,6 +66,7 @@ cons_getc(void)
 void
 cons_init(void)
 {
+	spin_init(&cons_lock, "cons_lock", LOCK_RANK_CONS);
 	cga_init();
 	kbd_init();
 	serial_init();
@@ -79,12 +83,37 @@ cputchar(int c)
 	cga_putc(c);
 }
 
+/*
+ * Output begins: a CPU not alone in the kernel takes cons_lock (see
+ * kern/console.h), unless it holds it already: a panic in the middle of
+ * a line prints the rest of its report.  Returns whether it took it,
+ * for cons_output_end.
+ */
+bool
+cons_output_begin(void)
+{
+	if (kernel_alone() || holding(&cons_lock))
+		return false;
+	spin_lock(&cons_lock);
+	return true;
+}
+
+void
+cons_output_end(bool took)
+{
+	if (took)
+		spin_unlock(&cons_lock);
+}
+
 // Write n bytes exactly as they are, NULs included (sys_cputs).
 void
 cons_write(const char *s, size_t n)
 {
+	bool took = cons_output_begin();
+
 	while (n-- > 0)
 		cputchar(*s++);
+	cons_output_end(took);
 }
 
 // Wait for a character.  Once interrupts are set up (lapic_init), sleep

@@ -6,10 +6,25 @@
 #endif
 
 #include <inc/types.h>
+#include <kern/spinlock.h>
+
+/*
+ * cons_lock guards the console's output: the screen's cells and cursor
+ * (kern/cga.c) and the serial port's transmitter.  Output from a CPU
+ * alone in the kernel (holding the kernel lock exclusive) needs no
+ * lock, as no other CPU is in the kernel to print; from any other CPU
+ * (holding it shared, or an AP not yet in the kernel's locking) it is
+ * made under cons_lock, a cprintf or a cons_write at a time, so lines
+ * never mix.  The input ring, and the cursor's port writes when input
+ * is waited for, stay the exclusive lock's.
+ */
+extern struct spinlock cons_lock;
 
 void	cons_init(void);
 int	cons_getc(void);	// next input character, 0 if none
 void	cons_write(const char *s, size_t n);
+bool	cons_output_begin(void);
+void	cons_output_end(bool took);
 
 // Device back ends (kern/cga.c, kern/serial.c, kern/kbd.c).
 void	cga_init(void);

@@ -317,12 +317,30 @@ readable(struct Env *e, uintptr_t va, uint8_t *buf)
 	return NULL;
 }
 
+// Does reading e's page at va, whose entry is *pte (if any), need the
+// exclusive lock: is it in swap, or an image page not touched yet?
+static bool
+copyin_exclusive(struct Env *e, const pte_t *pte, uintptr_t va)
+{
+	struct Region *r;
+
+	if (pte && (*pte & PTE_P))
+		return false;
+	if (pte && pte_is_swap(*pte))
+		return true;
+	r = region_find(env_regions(e), va);
+	return r && r->kind == REGION_IMAGE;
+}
+
 /*
  * Copy n bytes of e's memory at src into dst, which the caller checked
  * e may read (user_mem_check): untouched pages give what a touch would,
- * without being mapped; swapped-out pages come back.  (Under the kernel
- * lock, so one static page of scratch for image pages will do.)
- * Returns 0, or -E_NO_MEM if a page could not come back.
+ * without being mapped; swapped-out pages come back.  Image pages are
+ * filled into one static page of scratch, so those and swap are for
+ * the exclusive lock: holding the kernel lock shared, for e's own CPU,
+ * it copies resident and zero-fill pages only.  Returns 0, -E_NO_MEM if
+ * a page could not come back, or (shared) DEMAND_EXCLUSIVE, with
+ * nothing changed but part of dst.
  */
 int
 demand_copyin(struct Env *e, void *dst, uintptr_t src, size_t n)
@@ -336,6 +354,8 @@ demand_copyin(struct Env *e, void *dst, uintptr_t src, size_t n)
 	for (; n > 0; n -= k, src += k, dst = (char *) dst + k) {
 		k = MIN(n, PGSIZE - PGOFF(src));
 		pte = pte_lookup(e->env_pgdir, src);
+		if (!kernel_alone() && copyin_exclusive(e, pte, src))
+			return DEMAND_EXCLUSIVE;
 		if (pte && pte_is_swap(*pte)
 		    && (err = demand_fault(e, src, false)) < 0)
 			return err;

@@ -22,10 +22,13 @@
  *   LOCK_RANK_SCHED   sched_lock (kern/sched.h): env status, the run
  *                     queues and IPC's queues;
  *   LOCK_RANK_MEM     mem_lock (kern/pmap.h): the page allocator and
- *                     the reverse map.
+ *                     the reverse map;
+ *   LOCK_RANK_CONS    cons_lock (kern/console.h): the console's output.
+ *                     Last, as any path may print: while it is held
+ *                     nothing is taken but the devices' ports.
  *
- * The last two are for the paths that hold the kernel lock shared, and
- * so are not alone.  A lower rank is the wider lock: whoever holds one
+ * The last three are for the paths that hold the kernel lock shared,
+ * and so are not alone.  A lower rank is the wider lock: whoever holds one
  * does only bounded work on its structures, never waiting for a wider
  * lock, so no CPU holding a lock can wait for one holding a wider one.
  */
@@ -33,6 +36,7 @@ enum {
 	LOCK_RANK_KERNEL,
 	LOCK_RANK_SCHED,
 	LOCK_RANK_MEM,
+	LOCK_RANK_CONS,
 	NLOCKRANK
 };
 

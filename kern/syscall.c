@@ -97,6 +97,17 @@ syscall_copy_progress(struct Env *dst, struct Env *src)
 #define CPUTS_CHECK_STEP	(32768 * PGSIZE)
 #define CPUTS_CHUNK		1024
 
+// user_mem_assert for sys_cputs, which may hold the kernel lock shared:
+// then a bad buffer is the exclusive lock's to destroy the env for.
+static void
+cputs_check(const char *s, size_t n)
+{
+	if (kernel_alone())
+		user_mem_assert(curenv, s, n, PTE_U);
+	else if (user_mem_check(curenv, s, n, PTE_U) < 0)
+		syscall_restart_exclusive();
+}
+
 /*
  * Print len bytes at s, which the env must be able to read: all of them
  * are checked first, so a bad buffer prints nothing, then they are
@@ -104,6 +115,12 @@ syscall_copy_progress(struct Env *dst, struct Env *src)
  * pages may have been unmapped meanwhile.  A long call takes many steps.
  * The bytes are read through demand_copyin: an untouched region page
  * prints as what a touch would bring, and stays untouched.
+ *
+ * Each step may run holding the kernel lock shared (SHARED_SELF): it
+ * reads only the caller's memory and prints under cons_lock, so CPUs
+ * print while others run the kernel.  A step that meets more than that
+ * (a bad buffer, a page in swap, an image page not touched yet) starts
+ * over under the exclusive lock, having only checked.
  */
 static int32_t
 sys_cputs(const char *s, size_t len)
@@ -116,14 +133,17 @@ sys_cputs(const char *s, size_t len)
 	if (r->checked < len) {
 		n = MIN(len - r->checked, CPUTS_CHECK_STEP
 			- PGOFF(s + r->checked));
-		user_mem_assert(curenv, s + r->checked, n, PTE_U);
+		cputs_check(s + r->checked, n);
 		r->checked += n;
 		if (r->checked < len)
 			return resume_later(r);
 	}
 	n = MIN(len - r->done, CPUTS_CHUNK);
-	user_mem_assert(curenv, s + r->done, n, PTE_U);
-	if ((err = demand_copyin(curenv, buf, (uintptr_t) s + r->done, n)) < 0)
+	cputs_check(s + r->done, n);
+	err = demand_copyin(curenv, buf, (uintptr_t) s + r->done, n);
+	if (err == DEMAND_EXCLUSIVE)
+		syscall_restart_exclusive();
+	if (err < 0)
 		return resume_done(r, err);	// a page lost to a disk error
 	cons_write(buf, n);
 	r->done += n;

@@ -17,9 +17,9 @@ int32_t	syscall(struct Trapframe *tf);
 /*
  * How the call tf makes may run holding the kernel lock shared
  * (kern/kernlock.h): SHARED_SELF, alone, if it reads nothing but the
- * caller; SHARED_SCHED, with sched_lock, if it changes envs' status
- * and queues but no address space (a yield, a receive, a send with no
- * page); else not at all (0).
+ * caller (and prints, under cons_lock); SHARED_SCHED, with sched_lock,
+ * if it changes envs' status and queues but no address space (a yield,
+ * a receive, a send with no page); else not at all (0).
  */
 enum { SHARED_SELF = 1, SHARED_SCHED };
 
@@ -28,6 +28,7 @@ syscall_shared_how(struct Trapframe *tf)
 {
 	switch (tf->tf_regs.reg_eax) {
 	case SYS_getenvid:
+	case SYS_cputs:
 		return SHARED_SELF;
 	case SYS_yield:
 	case SYS_ipc_recv:
@@ -41,7 +42,7 @@ syscall_shared_how(struct Trapframe *tf)
 	return 0;
 }
 
-// A SHARED_SCHED call that finds it needs the exclusive lock after all,
+// A shared call that finds it needs the exclusive lock after all,
 // having changed nothing, makes it again that way (kern/trap.c).
 void	syscall_restart_exclusive(void) __attribute__((noreturn));
 

@@ -463,7 +463,8 @@ syscall_restart_exclusive(void)
 {
 	struct CpuInfo *c = thiscpu;
 
-	sched_release(c);
+	if (sched_lock.cpu == c)	// a SHARED_SCHED call's
+		sched_lock_give(c);
 	leave_kernel(c);
 	trap_exclusive(c, c->cpu_env, &c->cpu_env->env_tf, false);
 }
