@@ -298,7 +298,8 @@ demand_page_ok(struct Env *e, uintptr_t va, int perm)
 
 // The kernel address of e's byte at va as a read would see it, or NULL
 // for a page a touch would fill with zeros.  buf takes the bytes of an
-// image page not touched yet.
+// image page not touched yet.  An untouched page of a PTE_SHARE region
+// reads as its shared object's page, if another sharer brought it in.
 static const uint8_t *
 readable(struct Env *e, uintptr_t va, uint8_t *buf)
 {
@@ -310,6 +311,9 @@ readable(struct Env *e, uintptr_t va, uint8_t *buf)
 		return (uint8_t *) page2kva(pp) + PGOFF(va);
 	r = region_find(env_regions(e), va);
 	assert(r);	// the caller checked with user_mem_check
+	if ((r->perm & PTE_SHARE)
+	    && (pp = shm_lookup(r->shared.obj, page - r->shared.base)))
+		return (uint8_t *) page2kva(pp) + PGOFF(va);
 	if (r->kind == REGION_IMAGE) {
 		fill_from_image(buf, r, page);
 		return buf + PGOFF(va);

@@ -5,7 +5,9 @@
  * sys_page_map and sys_page_copy take an untouched page as their
  * source; sys_region_query writes its answer into one; IPC sends one
  * (the receiver reads zeros, or, sent writable, shares the sender's
- * page).  Every call succeeds, and the env lives on.
+ * page).  An untouched page of a PTE_SHARE region prints as the bytes
+ * another sharer wrote there.  Every call succeeds, and the env lives
+ * on.
  */
 #include <inc/lib.h>
 
@@ -16,11 +18,13 @@
 #define AR		0x31000000	// anonymous read-only, 1 page
 #define ALIAS		0x40000000	// pages mapped here, outside regions
 #define RECV		0x50000000	// the child's, outside regions
+#define SH		0x32000000	// PTE_SHARE, 1 page
 
 #define TEXT_MSG	"regionkpaths: printed from an untouched text page\n"
 #define DATA_MSG	"regionkpaths: printed from an untouched data page\n"
 #define ACROSS_MSG	"regionkpaths: read across into an untouched page"
 #define MAPPED_MSG	"text mapped from an untouched page"
+#define SHARED_MSG	"regionkpaths: printed from an untouched shared page\n"
 
 // Pages of text and data that only the kernel reads, but for the last.
 static const char text_msg[PGSIZE] __attribute__((aligned(PGSIZE))) =
@@ -156,6 +160,27 @@ send_untouched(void)
 	wait_env_gone(kid);
 }
 
+// A child writes SH, which we share with it and have not touched; we
+// print it, and still have not.
+static void
+cputs_shared_untouched(void)
+{
+	void *va = (void *) SH;
+	envid_t kid;
+
+	if (sys_region_map(0, &va, PGSIZE, RW | PTE_SHARE, REGION_FIXED) < 0)
+		panic("regionkpaths: region_map of the shared page");
+	if ((kid = fork()) == 0) {
+		memcpy((void *) SH, SHARED_MSG, sizeof(SHARED_MSG));
+		exit();
+	}
+	wait_env_gone(kid);
+	check("shared page untouched before", pte_of(SH), 0);
+	sys_cputs((const char *) SH, sizeof(SHARED_MSG) - 1);
+	check("shared page untouched after", pte_of(SH), 0);
+	sys_region_unmap(0, (void *) SH, PGSIZE);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -168,6 +193,7 @@ umain(int argc, char **argv)
 	cputs_untouched();
 	map_untouched();
 	send_untouched();
+	cputs_shared_untouched();
 	sys_region_unmap(0, (void *) A, NA * PGSIZE);
 	sys_region_unmap(0, (void *) AR, PGSIZE);
 	cprintf("regionkpaths: cputs, page_map, page_copy, query and IPC of "
