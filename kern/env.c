@@ -439,7 +439,10 @@ env_free_current(void)
 	sched_yield();
 }
 
-// The first address user_mem_check found bad.
+// The first address user_mem_check found bad.  CPUs holding the kernel
+// lock shared may write it at once (a shared sys_cputs step's check),
+// but only user_mem_assert reads it, right after its own check and
+// holding the lock exclusive, so alone.
 static uintptr_t user_mem_check_addr;
 
 /*

@@ -16,7 +16,8 @@ kernel_lock_init(void)
 
 // lock_kernel's second half: wait until no other CPU holds the lock
 // shared.  None can start to (kernel_lock is held), and those that do
-// leave within a short path that waits for nothing of ours.
+// leave within a bounded path that waits for nothing of ours (the
+// longest, a sys_cputs step, prints a chunk of 1 KiB).
 void
 kernel_wait_sharers(void)
 {

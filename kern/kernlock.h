@@ -8,14 +8,17 @@
  *
  * Shared (lock_kernel_shared) it lets any number of CPUs in at once,
  * each on a path that reads and changes nothing but the env it runs and
- * data with a lock of its own (mem_lock).  An env's page tables and
- * regions are changed by other CPUs only under the exclusive lock, so
- * its own CPU may change them holding the lock shared.  The shared paths
- * are few and short (trap.c's trap_shared): a system call that reads
- * only the caller, and the first touch of a region page when a frame is
- * free.  Whatever else such a path meets (a swapped-out page, a frame
- * limit, no frame left) it leaves alone, and the trap starts over under
- * the exclusive lock.
+ * data with a lock of its own (sched_lock, mem_lock, cons_lock).  An
+ * env's page tables and regions are changed by other CPUs only under
+ * the exclusive lock, so its own CPU may change them holding the lock
+ * shared.  The shared paths are few and bounded (trap.c's trap_shared):
+ * system calls on the caller alone (syscall_shared_how: its id, a step
+ * of its printing, its own pages for a fault handler, a yield, IPC
+ * without a page), the first touch of a region page when a frame is
+ * free, and a fault sent to the upcall.  Whatever else such a path meets
+ * (a swapped-out page, a frame limit, no frame left, a TLB to shoot
+ * down) it leaves alone, and the trap starts over under the exclusive
+ * lock.
  *
  * An exclusive holder is alone: having taken kernel_lock it waits for
  * every CPU holding the lock shared to let go, and none enters while

@@ -495,24 +495,42 @@ tlb_invalidate(pde_t *pgdir, void *va)
 
 /*
  * Make every other CPU that has pgdir loaded flush its TLB, and wait
- * until it has: only then may a page it mapped be reused.  The caller
- * holds the kernel lock, so such a CPU is in user mode or waiting for
- * the lock, and takes the IPI either way (trap, trap_kernel).
+ * until it has: only then may a page it mapped be reused.  If there is
+ * such a CPU, the caller holds the kernel lock exclusive, so that CPU
+ * is in user mode or waiting for the lock, and takes the IPI either way
+ * (trap, trap_kernel).  A path holding the lock shared changes only an
+ * address space no other CPU has loaded (pgdir_loaded_elsewhere), and
+ * sends none.
  */
 static void
 tlb_shootdown(pde_t *pgdir)
 {
 	struct CpuInfo *c;
 
-	assert(holding(&kernel_lock));
 	for (c = cpus; c < cpus + ncpu; c++) {
 		if (c == thiscpu || c->cpu_pgdir != pgdir)
 			continue;
+		assert(kernel_alone());
 		c->cpu_tlb_flush = true;
 		lapic_ipi(c->cpu_id, IRQ_OFFSET + IRQ_TLBFLUSH);
 		while (c->cpu_tlb_flush)
 			asm volatile("pause");
 	}
+}
+
+// Has a CPU other than this one pgdir loaded?  Only the env running
+// there, or a CPU on its way from it to another, keeps one loaded.
+bool
+pgdir_loaded_elsewhere(pde_t *pgdir)
+{
+	struct CpuInfo *c, *me;
+
+	if (ncpu == 1)
+		return false;
+	for (c = cpus, me = thiscpu; c < cpus + ncpu; c++)
+		if (c != me && c->cpu_pgdir == pgdir)
+			return true;
+	return false;
 }
 
 // Drop every cached translation of pgdir, here and on any other CPU

@@ -75,6 +75,7 @@ void	tlb_flush_ack(void);
 void	pgdir_flush(pde_t *pgdir);
 void	pgdir_free_user(pde_t *pgdir);
 void	tlb_invalidate(pde_t *pgdir, void *va);
+bool	pgdir_loaded_elsewhere(pde_t *pgdir);
 int	pgdir_user_tables(pde_t *pgdir);
 uintptr_t pgdir_each(pde_t *pgdir, uintptr_t start, uintptr_t end,
 		     bool (*fn)(pte_t *pte, uintptr_t va, void *arg), void *arg);

@@ -98,13 +98,15 @@ syscall_copy_progress(struct Env *dst, struct Env *src)
 #define CPUTS_CHUNK		1024
 
 // user_mem_assert for sys_cputs, which may hold the kernel lock shared:
-// then a bad buffer is the exclusive lock's to destroy the env for.
+// then a bad buffer is the exclusive lock's to destroy the env for, and
+// so is a dying env, which must print nothing more.
 static void
 cputs_check(const char *s, size_t n)
 {
 	if (kernel_alone())
 		user_mem_assert(curenv, s, n, PTE_U);
-	else if (user_mem_check(curenv, s, n, PTE_U) < 0)
+	else if (curenv->env_status != ENV_RUNNING
+		 || user_mem_check(curenv, s, n, PTE_U) < 0)
 		syscall_restart_exclusive();
 }
 
@@ -270,6 +272,65 @@ check_va_perm(uintptr_t va, int perm)
 	return 0;
 }
 
+/*
+ * May e's entry at va change holding the kernel lock shared (a
+ * SHARED_SELF call on the caller's own pages)?  Only if e is the caller,
+ * running here and not dying (a dying env is the exclusive lock's to
+ * free), and no other CPU has its page directory loaded: then no other
+ * TLB holds the entry, and no other CPU changes it.  And only if the
+ * entry holds no swap slot: it is empty, or a page with no copy in swap
+ * (the slots are the exclusive lock's).
+ */
+static bool
+own_entry_shared_ok(struct Env *e, void *va)
+{
+	pte_t *pte;
+
+	if (e != curenv || e->env_status != ENV_RUNNING
+	    || pgdir_loaded_elsewhere(e->env_pgdir))
+		return false;
+	pte = pte_lookup(e->env_pgdir, (uintptr_t) va);
+	if (!pte || !*pte)
+		return true;
+	return (*pte & PTE_P) && !page_rmap(pa2page(PTE_ADDR(*pte)))->clean_slot;
+}
+
+/*
+ * sys_page_alloc and sys_page_copy holding the kernel lock shared: a new
+ * page at va in e, the caller, with perm, filled with a copy of the
+ * caller's present page at srcva if copy, else with zeros.  That is a
+ * fault handler's common case, a copy-on-write fault's copy above all.
+ * One hold of mem_lock covers taking the page, the copy (made before
+ * the mapping, which may drop the source's last reference: srcva may be
+ * va) and the mapping; zeros go in after, as only this CPU can reach
+ * the page.  A call that needs more (eviction, memory, a swap slot let
+ * go, a TLB elsewhere, a page brought in) starts over exclusive, having
+ * changed nothing.
+ */
+static int
+map_new_page_shared(struct Env *e, void *va, int perm, bool copy, void *srcva)
+{
+	struct PageInfo *src = NULL, *pp = NULL;
+	int r = -E_NO_MEM;
+
+	if (!own_entry_shared_ok(e, va)
+	    || (copy && !(src = page_lookup(e->env_pgdir, srcva, NULL))))
+		syscall_restart_exclusive();
+	spin_lock(&mem_lock);
+	if (swap_room(e, 2) && (pp = page_alloc(0))) {
+		if (src)
+			memcpy(page2kva(pp), page2kva(src), PGSIZE);
+		if ((r = page_insert(e->env_pgdir, pp, va, perm)) < 0)
+			page_free(pp);
+	}
+	spin_unlock(&mem_lock);
+	if (r < 0)
+		syscall_restart_exclusive();
+	if (!src)
+		page_clear(pp);
+	return 0;
+}
+
 // Map a new zeroed page at va in envid's address space.
 static int
 sys_page_alloc(envid_t envid, void *va, int perm)
@@ -279,8 +340,11 @@ sys_page_alloc(envid_t envid, void *va, int perm)
 	int r;
 
 	if ((r = check_va_perm((uintptr_t) va, perm)) < 0
-	    || (r = envid2env(envid, &e, 1)) < 0
-	    || (r = swap_make_room(e, 1, 2)) < 0)
+	    || (r = envid2env(envid, &e, 1)) < 0)
+		return r;
+	if (!kernel_alone())
+		return map_new_page_shared(e, va, perm, false, NULL);
+	if ((r = swap_make_room(e, 1, 2)) < 0)
 		return r;
 	if (!(pp = page_alloc(ALLOC_ZERO)))
 		return -E_NO_MEM;
@@ -365,7 +429,16 @@ sys_page_unmap(envid_t envid, void *va)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	if (kernel_alone()) {
+		page_remove(e->env_pgdir, va);
+		return 0;
+	}
+	// Holding the kernel lock shared (SHARED_SELF): see map_new_page_shared.
+	if (!own_entry_shared_ok(e, va))
+		syscall_restart_exclusive();
+	spin_lock(&mem_lock);
 	page_remove(e->env_pgdir, va);
+	spin_unlock(&mem_lock);
 	return 0;
 }
 
@@ -387,6 +460,8 @@ sys_page_copy(envid_t envid, void *srcva, void *dstva, int perm)
 		return r;
 	if ((uintptr_t) srcva >= UTOP || PGOFF(srcva))
 		return -E_INVAL;
+	if (!kernel_alone())
+		return map_new_page_shared(e, dstva, perm, true, srcva);
 	if (demand_fault(curenv, (uintptr_t) srcva, false) == -E_NO_MEM)
 		return -E_NO_MEM;
 	if (!(src = page_lookup(curenv->env_pgdir, srcva, NULL)))
@@ -690,6 +765,20 @@ syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 		return -E_FAULT;
 	return demand_copyin(curenv, a5, esp, sizeof(*a5));
 }
+
+// How each call may run holding the kernel lock shared (kern/syscall.h).
+const uint8_t syscall_sharing[NSYSCALLS] = {
+	[SYS_getenvid] = SHARED_SELF,
+	[SYS_cputs] = SHARED_SELF,
+	[SYS_page_alloc] = SHARED_OWN,
+	[SYS_page_unmap] = SHARED_OWN,
+	[SYS_page_copy] = SHARED_OWN,
+	[SYS_yield] = SHARED_SCHED,
+	[SYS_ipc_recv] = SHARED_SCHED,
+	[SYS_ipc_try_send] = SHARED_SEND,
+	[SYS_ipc_send] = SHARED_SEND,
+	[SYS_ipc_call] = SHARED_SEND,
+};
 
 /*
  * Do the system call curenv's frame tf asks for: its number in eax, its

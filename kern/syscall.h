@@ -16,30 +16,31 @@ int32_t	syscall(struct Trapframe *tf);
 
 /*
  * How the call tf makes may run holding the kernel lock shared
- * (kern/kernlock.h): SHARED_SELF, alone, if it reads nothing but the
- * caller (and prints, under cons_lock); SHARED_SCHED, with sched_lock,
- * if it changes envs' status and queues but no address space (a yield,
- * a receive, a send with no page); else not at all (0).
+ * (kern/kernlock.h): SHARED_SELF, alone, if it touches nothing but the
+ * caller (its own pages, with mem_lock; its output, with cons_lock);
+ * SHARED_SCHED, with sched_lock, if it changes envs' status and queues
+ * but no address space (a yield, a receive, a send with no page); else
+ * not at all (0).  syscall_sharing[] (kern/syscall.c) says it by number,
+ * with two kinds that depend on an argument: SHARED_OWN, a call on the
+ * caller's own pages if envid, the first argument, is 0; SHARED_SEND,
+ * a send without a page if srcva, the third, is at UTOP or above (a
+ * page maps exclusive).  A table, so that a call that goes exclusive
+ * pays one look, not a test per shared call.
  */
-enum { SHARED_SELF = 1, SHARED_SCHED };
+enum { SHARED_SELF = 1, SHARED_SCHED, SHARED_OWN, SHARED_SEND };
+extern const uint8_t syscall_sharing[NSYSCALLS];
 
 static inline int __attribute__((always_inline))
 syscall_shared_how(struct Trapframe *tf)
 {
-	switch (tf->tf_regs.reg_eax) {
-	case SYS_getenvid:
-	case SYS_cputs:
-		return SHARED_SELF;
-	case SYS_yield:
-	case SYS_ipc_recv:
-		return SHARED_SCHED;
-	case SYS_ipc_try_send:
-	case SYS_ipc_send:
-	case SYS_ipc_call:
-		// A send's page (srcva, the third argument) maps exclusive.
+	uint32_t num = tf->tf_regs.reg_eax;
+	int how = num < NSYSCALLS ? syscall_sharing[num] : 0;
+
+	if (how == SHARED_OWN)
+		return tf->tf_regs.reg_edx == 0 ? SHARED_SELF : 0;
+	if (how == SHARED_SEND)
 		return tf->tf_regs.reg_ebx >= UTOP ? SHARED_SCHED : 0;
-	}
-	return 0;
+	return how;
 }
 
 // A shared call that finds it needs the exclusive lock after all,

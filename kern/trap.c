@@ -354,7 +354,9 @@ syscall_shared(struct CpuInfo *c, struct Trapframe *tf)
 		return false;
 	lock_kernel_shared(c);
 	if (how == SHARED_SCHED) {
-		// A dying env is for the exclusive lock to free.
+		// A dying env is for the exclusive lock to free (so are the
+		// SHARED_SELF calls', but for sys_getenvid's, which changes
+		// nothing: kern/syscall.c).
 		if (c->cpu_env->env_status != ENV_RUNNING) {
 			unlock_kernel_shared(c);
 			return false;
@@ -484,8 +486,9 @@ sysexit_ok(struct Trapframe *tf, uintptr_t caller)
  * called from: sysexit gives ecx and edx new values, which a call made
  * again (a long call's next step, kern/syscall.c) would take for its
  * arguments.  Nor when the env steps with TF: sysexit_to restores the
- * flags with popfl, which would then trap in the kernel.  Any other way
- * out is trap()'s.
+ * flags with popfl, which would then trap in the kernel.  Then a call
+ * served shared goes back by iret, as trap() would resume it; any other
+ * way out is trap()'s.
  */
 void
 sysenter_trap(struct Trapframe *tf)
@@ -495,10 +498,11 @@ sysenter_trap(struct Trapframe *tf)
 	struct Env *cur = c->cpu_env;
 	bool shared;
 
-	if ((shared = syscall_shared(c, tf)) && goes_on(cur)
-	    && sysexit_ok(tf, caller)) {
+	if ((shared = syscall_shared(c, tf)) && goes_on(cur)) {
 		cur->env_runs++;
-		sysexit_to(tf);
+		if (sysexit_ok(tf, caller))
+			sysexit_to(tf);
+		env_pop_tf(tf);		// a long call's next step, as trap()
 	}
 	lock_kernel(c);
 	reap_if_dying(cur);
