@@ -48,9 +48,10 @@ enum {
 void	mem_init(void);
 
 /*
- * mem_lock covers the free page list, every page's pp_ref and the
- * reverse map (kern/rmap.h), for CPUs holding the kernel lock shared.
- * The exclusive holder is alone and needs it not (kern/kernlock.h).
+ * mem_lock covers the free page list, every page's pp_ref, the reverse
+ * map (kern/rmap.h) and the pool of region descriptors (kern/region.c),
+ * for CPUs holding the kernel lock shared.  The exclusive holder is
+ * alone and needs it not (kern/kernlock.h).
  */
 extern struct spinlock mem_lock;
 
@@ -59,6 +60,24 @@ static inline bool
 mem_owned(void)
 {
 	return kernel_alone() || holding(&mem_lock);
+}
+
+// Take mem_lock if this CPU is not alone in the kernel; returns whether
+// it did, for mem_unlock_taken.  For code that runs either way.
+static inline bool
+mem_lock_if_shared(void)
+{
+	if (kernel_alone())
+		return false;
+	spin_lock(&mem_lock);
+	return true;
+}
+
+static inline void
+mem_unlock_taken(bool taken)
+{
+	if (taken)
+		spin_unlock(&mem_lock);
 }
 
 struct PageInfo *page_alloc(int alloc_flags);

@@ -12,8 +12,11 @@
  * changed nothing.
  *
  * Concurrency: everything here runs under the kernel lock, exclusive,
- * but for region_find on the env a CPU runs, holding it shared (see
- * kern/kernlock.h): no other CPU changes that env's set meanwhile.
+ * but for what a CPU holding it shared does to the env it runs (see
+ * kern/kernlock.h): region_find, and the map and unmap of its own
+ * regions (kern/region_syscall.c), with mem_lock for the pool of
+ * descriptors and the array's page.  No other CPU changes that env's
+ * set meanwhile.
  */
 #include <inc/assert.h>
 #include <inc/error.h>
@@ -219,6 +222,19 @@ regions_cut(struct RegionSet *s, uintptr_t start, uintptr_t end)
 		;
 	remove_range(s, i, j);
 	return 0;
+}
+
+// Does a PTE_SHARE region of s overlap [start, end)?
+bool
+regions_share(struct RegionSet *s, uintptr_t start, uintptr_t end)
+{
+	int i = MAX(index_at(s, start), 0);
+
+	for (; i < (int) s->n && s->sorted[i]->start < end; i++)
+		if (s->sorted[i]->end > start
+		    && (s->sorted[i]->perm & PTE_SHARE))
+			return true;
+	return false;
 }
 
 // Could a and b, a just below b, be one region?

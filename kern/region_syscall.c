@@ -19,6 +19,7 @@
 #include <kern/env.h>
 #include <kern/swap.h>
 #include <kern/swapslot.h>
+#include <kern/syscall.h>
 
 // Is [va, va + len) page-aligned, not empty, and where regions may be?
 static bool
@@ -81,6 +82,7 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 	struct Region r = { .perm = perm, .kind = REGION_ANON };
 	struct Shm *obj = NULL;
 	struct Env *e;
+	bool taken;
 	int err;
 
 	if (!perm_ok(perm, PTE_W | PTE_SHARE | PTE_LOCK)
@@ -89,7 +91,13 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 		return -E_INVAL;
 	if ((err = envid2env(envid, &e, 1)) < 0)
 		return err;
-	swap_make_room(NULL, 0, 1);	// the array of e's regions, if new
+	// Holding the kernel lock shared (kern/syscall.h, SHARED_OWN), a
+	// map of the caller's own with no shared object (the objects are
+	// the exclusive lock's); it takes mem_lock for the descriptor.
+	if (!kernel_alone() && (!own_space_shared_ok(e) || (perm & PTE_SHARE)))
+		syscall_restart_exclusive();
+	if (kernel_alone())
+		swap_make_room(NULL, 0, 1);	// the array of e's regions
 	if (range_ok(want, len) && range_free(e, want, len))
 		r.start = want;
 	else if (flags & REGION_FIXED)
@@ -101,34 +109,70 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 		return -E_NO_MEM;
 	r.shared.obj = obj;
 	r.shared.base = r.start;
+	taken = mem_lock_if_shared();
 	err = region_add(env_regions(e), &r);
+	mem_unlock_taken(taken);
+	if (taken && err == -E_NO_MEM)
+		syscall_restart_exclusive();	// which may make room
 	if (obj)
 		shm_drop(obj);		// the region holds its own
 	return err < 0 ? err : (int32_t) (r.start >> PGSHIFT);
 }
 
+// A page at a time, so that CPUs holding the kernel lock shared take
+// mem_lock in turns.
 static bool
 unmap_page(pte_t *pte, uintptr_t va, void *arg)
 {
+	bool taken = mem_lock_if_shared();
+
 	page_remove(arg, (void *) va);
+	mem_unlock_taken(taken);
 	return true;
+}
+
+static bool
+entry_may_go(pte_t *pte, uintptr_t va, void *arg)
+{
+	return entry_shared_ok(*pte);
+}
+
+// May an unmap of [start, end) in e run holding the kernel lock shared:
+// e's own space (own_space_shared_ok), no shared object's region there
+// (the objects are the exclusive lock's), no entry with a swap slot?
+static bool
+unmap_shared_ok(struct Env *e, uintptr_t start, uintptr_t end)
+{
+	return own_space_shared_ok(e)
+		&& !regions_share(env_regions(e), start, end)
+		&& pgdir_each(e->env_pgdir, start, end, entry_may_go, NULL)
+		   == end;
 }
 
 /*
  * Unmap [va, va + len) in envid: regions shrink, split or go, and every
  * page mapped there is unmapped.  Returns 0, -E_INVAL, -E_BAD_ENV or
- * -E_NO_MEM (no descriptor left for a split).
+ * -E_NO_MEM (no descriptor left for a split).  Holding the kernel lock
+ * shared (SHARED_OWN), only what unmap_shared_ok allows, with mem_lock
+ * for the descriptors and each page.
  */
 int
 sys_region_unmap(envid_t envid, uintptr_t va, size_t len)
 {
 	struct Env *e;
+	bool taken;
 	int err;
 
 	if (!range_ok(va, len))
 		return -E_INVAL;
-	if ((err = envid2env(envid, &e, 1)) < 0
-	    || (err = regions_cut(env_regions(e), va, va + len)) < 0)
+	if ((err = envid2env(envid, &e, 1)) < 0)
+		return err;
+	if (!kernel_alone() && !unmap_shared_ok(e, va, va + len))
+		syscall_restart_exclusive();
+	taken = mem_lock_if_shared();
+	err = regions_cut(env_regions(e), va, va + len);
+	mem_unlock_taken(taken);
+	if (err < 0)
 		return err;
 	pgdir_each(e->env_pgdir, va, va + len, unmap_page, e->env_pgdir);
 	return 0;

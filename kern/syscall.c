@@ -272,27 +272,16 @@ check_va_perm(uintptr_t va, int perm)
 	return 0;
 }
 
-/*
- * May e's entry at va change holding the kernel lock shared (a
- * SHARED_SELF call on the caller's own pages)?  Only if e is the caller,
- * running here and not dying (a dying env is the exclusive lock's to
- * free), and no other CPU has its page directory loaded: then no other
- * TLB holds the entry, and no other CPU changes it.  And only if the
- * entry holds no swap slot: it is empty, or a page with no copy in swap
- * (the slots are the exclusive lock's).
- */
+// Both, for e's entry at va.
 static bool
 own_entry_shared_ok(struct Env *e, void *va)
 {
 	pte_t *pte;
 
-	if (e != curenv || e->env_status != ENV_RUNNING
-	    || pgdir_loaded_elsewhere(e->env_pgdir))
+	if (!own_space_shared_ok(e))
 		return false;
 	pte = pte_lookup(e->env_pgdir, (uintptr_t) va);
-	if (!pte || !*pte)
-		return true;
-	return (*pte & PTE_P) && !page_rmap(pa2page(PTE_ADDR(*pte)))->clean_slot;
+	return !pte || entry_shared_ok(*pte);
 }
 
 /*
@@ -423,22 +412,19 @@ static int
 sys_page_unmap(envid_t envid, void *va)
 {
 	struct Env *e;
+	bool taken;
 	int r;
 
 	if ((uintptr_t) va >= UTOP || PGOFF(va))
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	if (kernel_alone()) {
-		page_remove(e->env_pgdir, va);
-		return 0;
-	}
 	// Holding the kernel lock shared (SHARED_SELF): see map_new_page_shared.
-	if (!own_entry_shared_ok(e, va))
+	if (!kernel_alone() && !own_entry_shared_ok(e, va))
 		syscall_restart_exclusive();
-	spin_lock(&mem_lock);
+	taken = mem_lock_if_shared();
 	page_remove(e->env_pgdir, va);
-	spin_unlock(&mem_lock);
+	mem_unlock_taken(taken);
 	return 0;
 }
 
@@ -752,6 +738,7 @@ static int
 syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 {
 	uintptr_t esp = tf->tf_esp;
+	int err;
 
 	*a5 = tf->tf_regs.reg_esi;
 	if (tf->tf_err != TF_ERR_SYSENTER)
@@ -763,7 +750,10 @@ syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 	}
 	if (user_mem_check(curenv, (void *) esp, sizeof(*a5), PTE_U) < 0)
 		return -E_FAULT;
-	return demand_copyin(curenv, a5, esp, sizeof(*a5));
+	if ((err = demand_copyin(curenv, a5, esp, sizeof(*a5)))
+	    == DEMAND_EXCLUSIVE)
+		syscall_restart_exclusive();	// a shared call's
+	return err;
 }
 
 // How each call may run holding the kernel lock shared (kern/syscall.h).
@@ -773,6 +763,8 @@ const uint8_t syscall_sharing[NSYSCALLS] = {
 	[SYS_page_alloc] = SHARED_OWN,
 	[SYS_page_unmap] = SHARED_OWN,
 	[SYS_page_copy] = SHARED_OWN,
+	[SYS_region_map] = SHARED_OWN,
+	[SYS_region_unmap] = SHARED_OWN,
 	[SYS_yield] = SHARED_SCHED,
 	[SYS_ipc_recv] = SHARED_SCHED,
 	[SYS_ipc_try_send] = SHARED_SEND,

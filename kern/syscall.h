@@ -9,8 +9,8 @@
 #include <inc/mmu.h>
 #include <inc/trap.h>
 #include <inc/memlayout.h>
-
-struct Env;
+#include <kern/env.h>
+#include <kern/rmap.h>
 
 int32_t	syscall(struct Trapframe *tf);
 
@@ -58,5 +58,28 @@ int	lookup_for_map(struct Env *src, void *srcva, int perm,
 		       struct PageInfo **pp);
 int	map_source_ok(struct Env *src, void *srcva, int perm);
 int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
+/*
+ * May a call on e's own address space run holding the kernel lock
+ * shared (a SHARED_OWN call with envid 0)?  Only if e is the caller,
+ * running here and not dying (a dying env is the exclusive lock's to
+ * free), and no other CPU has its page directory loaded: then no other
+ * TLB holds its entries, and no other CPU changes them or its regions.
+ */
+static inline bool __attribute__((always_inline))
+own_space_shared_ok(struct Env *e)
+{
+	return e == curenv && e->env_status == ENV_RUNNING
+		&& !pgdir_loaded_elsewhere(e->env_pgdir);
+}
+
+// May such a call replace or remove entry: does it hold no swap slot
+// (it is empty, or a page with no copy in swap)?  The slots are the
+// exclusive lock's.
+static inline bool __attribute__((always_inline))
+entry_shared_ok(pte_t entry)
+{
+	return !entry || ((entry & PTE_P)
+			  && !page_rmap(pa2page(PTE_ADDR(entry)))->clean_slot);
+}
 
 #endif
