@@ -13,7 +13,8 @@
 
 /*
  * Each env's paging: its frame limit and policy, and its counts.
- * Guarded by the kernel lock.
+ * Guarded by the kernel lock; resident also by mem_lock, for CPUs
+ * holding the kernel lock shared (rmap_count).
  */
 struct SwapEnv {
 	uint32_t limit;		// most resident pages allowed; 0: any number

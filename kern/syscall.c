@@ -289,34 +289,38 @@ own_entry_shared_ok(struct Env *e, void *va)
  * page at va in e, the caller, with perm, filled with a copy of the
  * caller's present page at srcva if copy, else with zeros.  That is a
  * fault handler's common case, a copy-on-write fault's copy above all.
- * One hold of mem_lock covers taking the page, the copy (made before
- * the mapping, which may drop the source's last reference: srcva may be
- * va) and the mapping; zeros go in after, as only this CPU can reach
- * the page.  A call that needs more (eviction, memory, a swap slot let
- * go, a TLB elsewhere, a page brought in) starts over exclusive, having
- * changed nothing.
+ * mem_lock covers taking the page (and the page table, if va has none
+ * yet, so that the mapping cannot fail) and then the mapping, not the
+ * filling in between: every CPU's copies and first touches share that
+ * lock.  The source cannot go meanwhile: only this CPU's own mapping,
+ * below, may drop its last reference (srcva may be va).  A call that
+ * needs more (a frame limit, eviction, memory, a swap slot let go, a
+ * TLB elsewhere, a page brought in, or a dying env) starts over
+ * exclusive, having changed nothing but maybe an empty page table.
  */
 static int
 map_new_page_shared(struct Env *e, void *va, int perm, bool copy, void *srcva)
 {
 	struct PageInfo *src = NULL, *pp = NULL;
-	int r = -E_NO_MEM;
+	int r;
 
 	if (!own_entry_shared_ok(e, va)
 	    || (copy && !(src = page_lookup(e->env_pgdir, srcva, NULL))))
 		syscall_restart_exclusive();
 	spin_lock(&mem_lock);
-	if (swap_room(e, 2) && (pp = page_alloc(0))) {
-		if (src)
-			memcpy(page2kva(pp), page2kva(src), PGSIZE);
-		if ((r = page_insert(e->env_pgdir, pp, va, perm)) < 0)
-			page_free(pp);
-	}
+	if (swap_room(e, 2) && pgdir_walk(e->env_pgdir, va, 1))
+		pp = page_alloc(0);	// a frame was left for it
 	spin_unlock(&mem_lock);
-	if (r < 0)
+	if (!pp)
 		syscall_restart_exclusive();
-	if (!src)
+	if (src)
+		memcpy(page2kva(pp), page2kva(src), PGSIZE);
+	else
 		page_clear(pp);
+	spin_lock(&mem_lock);
+	r = page_insert(e->env_pgdir, pp, va, perm);
+	spin_unlock(&mem_lock);
+	assert(r == 0);		// its table is there, pp_ref was 0
 	return 0;
 }
 

@@ -16,8 +16,10 @@ int32_t	syscall(struct Trapframe *tf);
 
 /*
  * How the call tf makes may run holding the kernel lock shared
- * (kern/kernlock.h): SHARED_SELF, alone, if it touches nothing but the
- * caller (its own pages, with mem_lock; its output, with cons_lock);
+ * (kern/kernlock.h): SHARED_SELF, alone, if it changes nothing but the
+ * caller's own state (its own entries and regions; the pages and
+ * reverse-map counts it shares with others, with mem_lock; its output,
+ * with cons_lock);
  * SHARED_SCHED, with sched_lock, if it changes envs' status and queues
  * but no address space (a yield, a receive, a send with no page); else
  * not at all (0).  syscall_sharing[] (kern/syscall.c) says it by number,
@@ -61,9 +63,10 @@ int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
 /*
  * May a call on e's own address space run holding the kernel lock
  * shared (a SHARED_OWN call with envid 0)?  Only if e is the caller,
- * running here and not dying (a dying env is the exclusive lock's to
- * free), and no other CPU has its page directory loaded: then no other
- * TLB holds its entries, and no other CPU changes them or its regions.
+ * running here (so no other CPU changes its entries or regions
+ * meanwhile: kern/kernlock.h) and not dying (a dying env is the
+ * exclusive lock's to free), and no other CPU has its page directory
+ * loaded: then no other TLB holds its entries.
  */
 static inline bool __attribute__((always_inline))
 own_space_shared_ok(struct Env *e)

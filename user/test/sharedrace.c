@@ -1,9 +1,10 @@
 /*
  * The kernel lock held shared, hammered.  Some traps run beside each
  * other on several CPUs (kern/kernlock.h): sys_getenvid, sys_yield,
- * page-less IPC, first touches of private region pages, and page
- * faults that go straight to the upcall.  Everything else takes the
- * lock exclusive, waiting for the sharers to leave.  Eight workers,
+ * page-less IPC, first touches of private region pages, page faults
+ * that go straight to the upcall, and the page and region calls on an
+ * env's own memory.  Everything else takes the lock exclusive, waiting
+ * for the sharers to leave.  Eight workers,
  * started together, each run a different mix of both for a fixed
  * number of rounds, so that a race between two shared CPUs, or between
  * a shared and an exclusive one, shows up here as wrong data, a lost or
@@ -14,10 +15,11 @@
  *     its pages first (the zero page, shared), write every page (a
  *     first touch, shared; the zero page replaced, exclusive), check
  *     that each page came zeroed and holds only what they wrote, and
- *     unmap it (exclusive, with TLB shootdowns);
+ *     unmap it (shared; exclusive, with TLB shootdowns, if another CPU
+ *     still has the page directory loaded);
  *   - two copy-on-write workers fork children each round; parent and
  *     children write the same pages at once (faults to the upcall,
- *     shared; the copies, exclusive), and each must see its own values
+ *     shared; the copies, shared too), and each must see its own values
  *     only;
  *   - two ping-pong pairs trade bursts of numbered messages, most
  *     without a page (shared), some sent by sys_ipc_try_send, and every
@@ -106,13 +108,14 @@ fail(const char *fmt, ...)
 // Calls every worker mixes in.
 
 // An exclusive entry between the shared ones: a page of our own, which
-// must come zeroed, and goes again.
+// must come zeroed, and goes again.  Our id, not 0, keeps the calls
+// exclusive (kern/syscall.h's SHARED_OWN).
 static void
 exclusive_page(void)
 {
 	int r;
 
-	if ((r = sys_page_alloc(0, (void *) SCRATCH, RW)) < 0) {
+	if ((r = sys_page_alloc(myid, (void *) SCRATCH, RW)) < 0) {
 		fail("page_alloc: %e", r);
 		return;
 	}
@@ -120,7 +123,7 @@ exclusive_page(void)
 		fail("fresh page holds %08x ... %08x", SCRATCH[0],
 		     SCRATCH[WORDS - 1]);
 	SCRATCH[0] = myid;
-	if ((r = sys_page_unmap(0, (void *) SCRATCH)) < 0)
+	if ((r = sys_page_unmap(myid, (void *) SCRATCH)) < 0)
 		fail("page_unmap: %e", r);
 }
 
