@@ -20,10 +20,11 @@
  * sys_cputs of a huge untouched region costs no memory.
  *
  * Concurrency: everything here runs under the kernel lock, exclusive,
- * but demand_fault_shared and what a shared sys_cputs step reads
- * through (demand_page_ok, demand_copyin, for the env the CPU runs):
- * those hold it shared, and leave what they cannot do alone to the
- * exclusive lock.
+ * but demand_fault_shared and what a shared sys_cputs step, or a
+ * shared call's fifth argument (syscall_arg5), reads through
+ * (demand_page_ok, demand_copyin, for the env the CPU runs): those
+ * hold it shared, and leave what they cannot do alone to the exclusive
+ * lock.
  */
 #include <inc/assert.h>
 #include <inc/error.h>

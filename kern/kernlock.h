@@ -13,9 +13,9 @@
  * the exclusive lock, so its own CPU may change them holding the lock
  * shared.  The shared paths are few and bounded (trap.c's trap_shared):
  * system calls on the caller alone (syscall_shared_how: its id, a step
- * of its printing, its own pages for a fault handler, a yield, IPC
- * without a page), the first touch of a region page when a frame is
- * free, and a fault sent to the upcall.  Whatever else such a path meets
+ * of its printing, its own pages for a fault handler, the map and unmap
+ * of its own regions, a yield, IPC without a page), the first touch of
+ * a region page when a frame is free, and a fault sent to the upcall.  Whatever else such a path meets
  * (a swapped-out page, a frame limit, no frame left, a TLB to shoot
  * down) it leaves alone, and the trap starts over under the exclusive
  * lock.

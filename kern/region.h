@@ -40,7 +40,8 @@ struct Region {
  * An env's regions, sorted by start in an array of pointers that has a
  * page of its own (from the first region on), found by binary search
  * behind a one-entry cache.  Also the env's page-fault counters.
- * Guarded by the kernel lock, like the env itself.
+ * Guarded by the kernel lock, like the env itself; the CPU running the
+ * env may change it holding the lock shared (kern/region.c).
  */
 struct RegionSet {
 	struct Region **sorted;		// n of them, or NULL

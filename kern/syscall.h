@@ -24,7 +24,8 @@ int32_t	syscall(struct Trapframe *tf);
  * but no address space (a yield, a receive, a send with no page); else
  * not at all (0).  syscall_sharing[] (kern/syscall.c) says it by number,
  * with two kinds that depend on an argument: SHARED_OWN, a call on the
- * caller's own pages if envid, the first argument, is 0; SHARED_SEND,
+ * caller's own pages or regions if envid, the first argument, is 0
+ * (the pool of region descriptors with mem_lock); SHARED_SEND,
  * a send without a page if srcva, the third, is at UTOP or above (a
  * page maps exclusive).  A table, so that a call that goes exclusive
  * pays one look, not a test per shared call.
