@@ -272,7 +272,8 @@ check_va_perm(uintptr_t va, int perm)
 	return 0;
 }
 
-// Both, for e's entry at va.
+// own_space_shared_ok and entry_shared_ok (kern/syscall.h) for e's entry
+// at va.
 static bool
 own_entry_shared_ok(struct Env *e, void *va)
 {

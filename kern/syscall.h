@@ -19,16 +19,17 @@ int32_t	syscall(struct Trapframe *tf);
  * (kern/kernlock.h): SHARED_SELF, alone, if it changes nothing but the
  * caller's own state (its own entries and regions; the pages and
  * reverse-map counts it shares with others, with mem_lock; its output,
- * with cons_lock);
- * SHARED_SCHED, with sched_lock, if it changes envs' status and queues
- * but no address space (a yield, a receive, a send with no page); else
- * not at all (0).  syscall_sharing[] (kern/syscall.c) says it by number,
- * with two kinds that depend on an argument: SHARED_OWN, a call on the
- * caller's own pages or regions if envid, the first argument, is 0
- * (the pool of region descriptors with mem_lock); SHARED_SEND,
- * a send without a page if srcva, the third, is at UTOP or above (a
- * page maps exclusive).  A table, so that a call that goes exclusive
- * pays one look, not a test per shared call.
+ * with cons_lock); SHARED_SCHED, with sched_lock, if it changes envs'
+ * status and queues but no address space (a yield, a receive, a send
+ * with no page); else not at all (0).
+ *
+ * syscall_sharing[] (kern/syscall.c) says it by number, with two kinds
+ * that depend on an argument: SHARED_OWN, a call on the caller's own
+ * pages or regions if envid, the first argument, is 0 (the pool of
+ * region descriptors with mem_lock); SHARED_SEND, a send without a page
+ * if srcva, the third, is at UTOP or above (a page maps exclusive).  A
+ * table, so that a call that goes exclusive pays one look, not a test
+ * per shared call.
  */
 enum { SHARED_SELF = 1, SHARED_SCHED, SHARED_OWN, SHARED_SEND };
 extern const uint8_t syscall_sharing[NSYSCALLS];
@@ -61,6 +62,7 @@ int	lookup_for_map(struct Env *src, void *srcva, int perm,
 		       struct PageInfo **pp);
 int	map_source_ok(struct Env *src, void *srcva, int perm);
 int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
+
 /*
  * May a call on e's own address space run holding the kernel lock
  * shared (a SHARED_OWN call with envid 0)?  Only if e is the caller,
