@@ -441,14 +441,20 @@ unmap_entry(pde_t *pgdir, uintptr_t va, pte_t *pte)
 		page_decref(pa2page(PTE_ADDR(entry)));
 }
 
-// Unmap whatever is at va, if anything: a page, or a swap entry.
+// Unmap whatever is at va, if anything: a page, or a swap entry.  A CPU
+// holding the kernel lock shared (its own env's page, which needs no
+// shootdown) takes mem_lock for it.
 void
 page_remove(pde_t *pgdir, void *va)
 {
 	pte_t *pte = pgdir_walk(pgdir, va, 0);
+	bool taken;
 
-	if (pte && *pte)
-		unmap_entry(pgdir, (uintptr_t) va, pte);
+	if (!pte || !*pte)
+		return;
+	taken = mem_lock_if_shared();
+	unmap_entry(pgdir, (uintptr_t) va, pte);
+	mem_unlock_taken(taken);
 }
 
 /*

@@ -94,10 +94,10 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 	// Holding the kernel lock shared (kern/syscall.h, SHARED_OWN), a
 	// map of the caller's own with no shared object (the objects are
 	// the exclusive lock's); it takes mem_lock for the descriptor.
-	if (!kernel_alone() && (!own_space_shared_ok(e) || (perm & PTE_SHARE)))
-		syscall_restart_exclusive();
 	if (kernel_alone())
 		swap_make_room(NULL, 0, 1);	// the array of e's regions
+	else if (!own_space_shared_ok(e) || (perm & PTE_SHARE))
+		syscall_restart_exclusive();
 	if (range_ok(want, len) && range_free(e, want, len))
 		r.start = want;
 	else if (flags & REGION_FIXED)
@@ -119,15 +119,12 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 	return err < 0 ? err : (int32_t) (r.start >> PGSHIFT);
 }
 
-// A page at a time, so that CPUs holding the kernel lock shared take
-// mem_lock in turns.
+// page_remove takes mem_lock a page at a time, if shared, so that CPUs
+// take it in turns.
 static bool
 unmap_page(pte_t *pte, uintptr_t va, void *arg)
 {
-	bool taken = mem_lock_if_shared();
-
 	page_remove(arg, (void *) va);
-	mem_unlock_taken(taken);
 	return true;
 }
 

@@ -98,15 +98,13 @@ syscall_copy_progress(struct Env *dst, struct Env *src)
 #define CPUTS_CHUNK		1024
 
 // user_mem_assert for sys_cputs, which may hold the kernel lock shared:
-// then a bad buffer is the exclusive lock's to destroy the env for, and
-// so is a dying env, which must print nothing more.
+// then a bad buffer is the exclusive lock's to destroy the env for.
 static void
 cputs_check(const char *s, size_t n)
 {
 	if (kernel_alone())
 		user_mem_assert(curenv, s, n, PTE_U);
-	else if (curenv->env_status != ENV_RUNNING
-		 || user_mem_check(curenv, s, n, PTE_U) < 0)
+	else if (user_mem_check(curenv, s, n, PTE_U) < 0)
 		syscall_restart_exclusive();
 }
 
@@ -296,8 +294,8 @@ own_entry_shared_ok(struct Env *e, void *va)
  * lock.  The source cannot go meanwhile: only this CPU's own mapping,
  * below, may drop its last reference (srcva may be va).  A call that
  * needs more (a frame limit, eviction, memory, a swap slot let go, a
- * TLB elsewhere, a page brought in, or a dying env) starts over
- * exclusive, having changed nothing but maybe an empty page table.
+ * TLB elsewhere, a page brought in) starts over exclusive, having
+ * changed nothing but maybe an empty page table.
  */
 static int
 map_new_page_shared(struct Env *e, void *va, int perm, bool copy, void *srcva)
@@ -417,19 +415,16 @@ static int
 sys_page_unmap(envid_t envid, void *va)
 {
 	struct Env *e;
-	bool taken;
 	int r;
 
 	if ((uintptr_t) va >= UTOP || PGOFF(va))
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	// Holding the kernel lock shared (SHARED_SELF): see map_new_page_shared.
+	// Holding the kernel lock shared (SHARED_OWN): see map_new_page_shared.
 	if (!kernel_alone() && !own_entry_shared_ok(e, va))
 		syscall_restart_exclusive();
-	taken = mem_lock_if_shared();
 	page_remove(e->env_pgdir, va);
-	mem_unlock_taken(taken);
 	return 0;
 }
 

@@ -67,15 +67,14 @@ int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
  * May a call on e's own address space run holding the kernel lock
  * shared (a SHARED_OWN call with envid 0)?  Only if e is the caller,
  * running here (so no other CPU changes its entries or regions
- * meanwhile: kern/kernlock.h) and not dying (a dying env is the
- * exclusive lock's to free), and no other CPU has its page directory
- * loaded: then no other TLB holds its entries.
+ * meanwhile: kern/kernlock.h; syscall_shared saw it is not dying), and
+ * no other CPU has its page directory loaded: then no other TLB holds
+ * its entries.
  */
 static inline bool __attribute__((always_inline))
 own_space_shared_ok(struct Env *e)
 {
-	return e == curenv && e->env_status == ENV_RUNNING
-		&& !pgdir_loaded_elsewhere(e->env_pgdir);
+	return e == curenv && !pgdir_loaded_elsewhere(e->env_pgdir);
 }
 
 // May such a call replace or remove entry: does it hold no swap slot

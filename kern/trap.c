@@ -353,16 +353,14 @@ syscall_shared(struct CpuInfo *c, struct Trapframe *tf)
 	if (!how || kernel_big_lock)
 		return false;
 	lock_kernel_shared(c);
-	if (how == SHARED_SCHED) {
-		// A dying env is for the exclusive lock to free (so are the
-		// SHARED_SELF calls', but for sys_getenvid's, which changes
-		// nothing: kern/syscall.c).
-		if (c->cpu_env->env_status != ENV_RUNNING) {
-			unlock_kernel_shared(c);
-			return false;
-		}
-		sched_lock_take(c);
+	// A dying env is for the exclusive lock to free, before its call
+	// does anything (prints, maps, switches).
+	if (c->cpu_env->env_status != ENV_RUNNING) {
+		unlock_kernel_shared(c);
+		return false;
 	}
+	if (how == SHARED_SCHED)
+		sched_lock_take(c);
 	tf->tf_regs.reg_eax = syscall(tf);
 	if (how == SHARED_SCHED)
 		sched_lock_give(c);
