@@ -38,15 +38,20 @@ A test record (test(NAME, ...) in grade-lab4) gives:
     make     boot through this make target instead, in a copy of the tree
     check    a function of the output lines returning what is wrong
              with them (an empty list when nothing is)
+    own_cpus its expectations hold on its own number of CPUs only (they
+             name CPUs, or count what more CPUs change): --cpus leaves
+             it there.  Every gdb test is such a test: gdb follows one
+             CPU through a boot or a trap
     cpus, timeout, points
 
 Reaching the timeout before the stop condition fails the test, and so
 does QEMU exiting on its own (a crash or reset: QEMU runs -no-reboot).
 Tests run a few at a time, longest timeout first (a long timeout marks
 a long test, and starting those early keeps them from finishing last),
-then those with the most CPUs; results print in table order.  The test that goes through `make
-run-hello-nox` rebuilds the kernel, so it runs in a copy of the built
-tree, and the other tests keep booting this tree's build meanwhile.
+then those with the most CPUs; results print in table order.  The test
+that goes through `make run-hello-nox` rebuilds the kernel, so it runs
+in a copy of the built tree, and the other tests keep booting this
+tree's build meanwhile.
 """
 
 import argparse
@@ -94,6 +99,10 @@ class Test:
     seabios: bool = False   # boot through SeaBIOS even with -kernel
     allow: list = field(default_factory=list)  # the table's forbids it
                             # expects (a test of a panic: "kernel panic")
+    own_cpus: bool = False  # --cpus does not apply to it
+
+    def __post_init__(self):
+        self.own_cpus = self.own_cpus or self.gdb is not None
 
 
 TESTS = []
@@ -624,8 +633,8 @@ def run_all(global_forbid):
         help="the swap disk of tests that name none (default %(default)s; "
         "0: none)")
     ap.add_argument("--cpus", metavar="N", type=int,
-        help="boot every test on N CPUs instead of its own number (some "
-        "tests' expectations hold only for theirs)")
+        help="boot every test on N CPUs instead of its own number, but "
+        "those whose expectations hold only for theirs")
     ap.add_argument("names", nargs="*",
         help="run only these tests (or those whose names contain one)")
     args = ap.parse_args()
@@ -638,7 +647,8 @@ def run_all(global_forbid):
             sys.exit("grade-lab4: %s not found; run make first" % built)
     tests = select_tests(args.names)
     if args.cpus:
-        tests = [dataclasses.replace(t, cpus=args.cpus) for t in tests]
+        tests = [t if t.own_cpus else dataclasses.replace(t, cpus=args.cpus)
+            for t in tests]
     SWAP = args.swap
     qemu = find_qemu()
     QBOOT = find_qboot(qemu)
@@ -661,6 +671,10 @@ def run_all(global_forbid):
         if not r.ok:
             say("FAILED %s: %s" % (r.test.name, "; ".join(r.problems)))
     since = float(os.environ.get("GRADE_START", START))
+    if args.cpus:
+        say("--cpus %d: %d tests on %d CPU%s, %d on their own number" % (
+            args.cpus, sum(not t.own_cpus for t in tests), args.cpus,
+            "s" if args.cpus > 1 else "", sum(t.own_cpus for t in tests)))
     say("Time: %.1fs%s" % (time.time() - since,
         " (clean build included)" if "GRADE_START" in os.environ else ""))
     passed = [r for r in results if r.ok]
