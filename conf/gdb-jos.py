@@ -865,7 +865,7 @@ only, so it works after a panic too."""
 # kern/trace.h's event types, by number.
 TRACE_TYPES = ["?", "switch", "syscall", "sysret", "trap", "fault", "send",
     "recv", "wake", "idle", "resume", "lockwait", "swapio", "name",
-    "dropped", "exit", "clock"]
+    "dropped", "exit", "clock", "restart"]
 
 
 class JosTrace(JosCommand):

@@ -50,11 +50,12 @@ Record = collections.namedtuple("Record", "tsc env a b type cpu flags",
 Run = collections.namedtuple("Run", "cpu env start end")    # tsc, tsc
 
 (SWITCH, SYSCALL, SYSRET, TRAP, FAULT, SEND, RECV, WAKE, IDLE, RESUME,
-    LOCKWAIT, SWAPIO, NAME, DROPPED, EXIT, CLOCK) = range(1, 17)
+    LOCKWAIT, SWAPIO, NAME, DROPPED, EXIT, CLOCK, RESTART) = range(1, 18)
 TYPE_NAMES = {SWITCH: "SWITCH", SYSCALL: "SYSCALL", SYSRET: "SYSRET",
     TRAP: "TRAP", FAULT: "FAULT", SEND: "SEND", RECV: "RECV", WAKE: "WAKE",
     IDLE: "IDLE", RESUME: "RESUME", LOCKWAIT: "LOCKWAIT", SWAPIO: "SWAPIO",
-    NAME: "NAME", DROPPED: "DROPPED", EXIT: "EXIT", CLOCK: "CLOCK"}
+    NAME: "NAME", DROPPED: "DROPPED", EXIT: "EXIT", CLOCK: "CLOCK",
+    RESTART: "RESTART"}
 # A FAULT's b: how the kernel handled it.
 FAULT_HOW = {0: "region", 1: "upcall", 2: "swap-in", 3: "killed",
     4: "cow upcall"}
@@ -243,9 +244,13 @@ def exit_event(trace, r):
     return "exit %s" % envid(r.env), {"env": envid(r.env)}
 
 
+def restart_event(trace, r):
+    return "restart syscall %d" % r.a, {"env": envid(r.env), "syscall": r.a}
+
+
 INSTANTS = {FAULT: fault_event, SEND: send_event, RECV: recv_event,
     WAKE: wake_event, SWAPIO: swapio_event, LOCKWAIT: lockwait_event,
-    DROPPED: dropped_event, EXIT: exit_event,
+    DROPPED: dropped_event, EXIT: exit_event, RESTART: restart_event,
     IDLE: lambda trace, r: ("idle", {}),
     RESUME: lambda trace, r: ("resume", {})}
 

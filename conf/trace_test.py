@@ -170,6 +170,19 @@ class ChromeTraceTest(unittest.TestCase):
             if e["ph"] == "i":
                 self.assertEqual(e["s"], "t")
 
+    def test_restart(self):
+        # Round 0 (ping on CPU 0, 1000-1400): a call starts over.
+        records = ping_pong()
+        at = records.index(rec(1200, 0, tool.FAULT, PING, 0x800000, 0))
+        records.insert(at, rec(1150, 0, tool.RESTART, PING, 14))
+        doc = chrome(records)
+        restarts = instants(doc, "restart")
+        self.assertEqual([e["name"] for e in restarts],
+            ["restart syscall 14"])
+        self.assertEqual(restarts[0]["args"]["env"], "%08x" % PING)
+        self.assertEqual(slices(doc)[slice_index(slices(doc),
+            restarts[0])]["args"]["env"], "%08x" % PING)
+
     def test_drop_leaves_a_gap(self):
         # Round 1 (pong on CPU 1, 2000-2400) loses records after 2100.
         runs = slices(chrome(ping_pong(drop_in_round=1)))

@@ -61,6 +61,13 @@ static int nranked;	// envs not FREE at a priority but the default
 
 static void sched_halt(void) __attribute__((noreturn));
 
+// The trace's record of e made runnable by the current env (if any).
+static inline void __attribute__((always_inline))
+trace_wake(struct Env *e)
+{
+	TRACE(TR_WAKE, curenv ? curenv->env_id : 0, e->env_id, 0);
+}
+
 static inline int __attribute__((always_inline))
 prio_of(struct Env *e)
 {
@@ -201,8 +208,7 @@ env_set_status(struct Env *e, unsigned status)
 		runq_remove(e);
 	if (status == ENV_RUNNABLE) {
 		if (old == ENV_NOT_RUNNABLE)
-			TRACE(TR_WAKE, curenv ? curenv->env_id : 0,
-			      e->env_id, 0);
+			trace_wake(e);
 		runq_append(e);
 		// With every priority the default, nothing outranks anything;
 		// an env a CPU just set aside outranks nothing it runs instead.
@@ -381,7 +387,7 @@ sched_wake(struct Env *e)
 {
 	assert(sched_owned() && e->env_status == ENV_NOT_RUNNABLE);
 	assert(!env_on_cpu(e));
-	TRACE(TR_WAKE, curenv ? curenv->env_id : 0, e->env_id, 0);
+	trace_wake(e);
 	runq_append(e);
 	nblocked--;
 	e->env_status = ENV_RUNNABLE;
@@ -409,7 +415,7 @@ sched_hand_over(struct Env *e)
 	    && (!runq_levels || !(runq_levels >> (prio_of(e) + 1)))) {
 		cur->env_status = ENV_NOT_RUNNABLE;
 		e->env_status = ENV_RUNNING;
-		TRACE(TR_WAKE, cur->env_id, e->env_id, 0);
+		trace_wake(e);
 		env_run(e);
 	}
 	env_set_status(cur, ENV_NOT_RUNNABLE);

@@ -297,6 +297,7 @@ static const char *const type_names[] = {
 	[TR_LOCKWAIT] = "lockwait",	[TR_SWAPIO] = "swapio",
 	[TR_NAME] = "name",		[TR_DROPPED] = "dropped",
 	[TR_EXIT] = "exit",		[TR_CLOCK] = "clock",
+	[TR_RESTART] = "restart",
 };
 
 // The monitor's trace: each CPU's counts, and its last n records, oldest

@@ -35,6 +35,8 @@ enum {
 	TR_DROPPED,	// a records of this CPU were lost before this one
 	TR_EXIT,	// env was freed
 	TR_CLOCK,	// the time stamp counter runs at a MHz
+	TR_RESTART,	// env's system call a, begun holding the kernel lock
+			// shared, starts over under the exclusive lock
 };
 
 // How a page fault went (TR_FAULT's b).

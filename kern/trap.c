@@ -463,6 +463,9 @@ syscall_restart_exclusive(void)
 {
 	struct CpuInfo *c = thiscpu;
 
+	// Its TR_SYSCALL has been recorded, and will be again.
+	TRACE(TR_RESTART, c->cpu_env->env_id,
+	      c->cpu_env->env_tf.tf_regs.reg_eax, 0);
 	if (sched_lock.cpu == c)	// a SHARED_SCHED call's
 		sched_lock_give(c);
 	leave_kernel(c);
