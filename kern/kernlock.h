@@ -11,11 +11,15 @@
  * data with a lock of its own (sched_lock, mem_lock, cons_lock).  An
  * env's page tables and regions are changed by other CPUs only under
  * the exclusive lock, so its own CPU may change them holding the lock
- * shared.  The shared paths are few and bounded (trap.c's trap_shared):
- * system calls on the caller alone (syscall_shared_how: its id, a step
- * of its printing, its own pages for a fault handler, the map and unmap
- * of its own regions, a yield, IPC without a page), the first touch of
- * a region page when a frame is free, and a fault sent to the upcall.  Whatever else such a path meets
+ * shared; so may its parent's CPU while the env is a child being built
+ * (made by exofork, never yet runnable), which no other CPU can reach.
+ * The shared paths are few and bounded (trap.c's trap_shared): system
+ * calls on the caller alone or its child being built
+ * (syscall_shared_how: its id, a step of its printing, pages for a
+ * fault handler or a new child's exception stack, the map and unmap of
+ * regions, a child's upcall and its start, a yield, IPC without a
+ * page), the first touch of a region page when a frame is free, and a
+ * fault sent to the upcall.  Whatever else such a path meets
  * (a swapped-out page, a frame limit, no frame left, a TLB to shoot
  * down) it leaves alone, and the trap starts over under the exclusive
  * lock.

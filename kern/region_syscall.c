@@ -91,12 +91,13 @@ sys_region_map(envid_t envid, uintptr_t want, size_t len, int perm,
 		return -E_INVAL;
 	if ((err = envid2env(envid, &e, 1)) < 0)
 		return err;
-	// Holding the kernel lock shared (kern/syscall.h, SHARED_OWN), a
-	// map of the caller's own with no shared object (the objects are
-	// the exclusive lock's); it takes mem_lock for the descriptor.
+	// Holding the kernel lock shared (kern/syscall.h), a map in the
+	// caller's space or its building child's with no shared object
+	// (the objects are the exclusive lock's); it takes mem_lock for
+	// the descriptor.
 	if (kernel_alone())
 		swap_make_room(NULL, 0, 1);	// the array of e's regions
-	else if (!own_space_shared_ok(e) || (perm & PTE_SHARE))
+	else if (!space_shared_ok(e) || (perm & PTE_SHARE))
 		syscall_restart_exclusive();
 	if (range_ok(want, len) && range_free(e, want, len))
 		r.start = want;
@@ -135,12 +136,13 @@ entry_may_go(pte_t *pte, uintptr_t va, void *arg)
 }
 
 // May an unmap of [start, end) in e run holding the kernel lock shared:
-// e's own space (own_space_shared_ok), no shared object's region there
-// (the objects are the exclusive lock's), no entry with a swap slot?
+// a space this CPU may change (space_shared_ok), no shared object's
+// region there (the objects are the exclusive lock's), no entry with a
+// swap slot?
 static bool
 unmap_shared_ok(struct Env *e, uintptr_t start, uintptr_t end)
 {
-	return own_space_shared_ok(e)
+	return space_shared_ok(e)
 		&& !regions_share(env_regions(e), start, end)
 		&& pgdir_each(e->env_pgdir, start, end, entry_may_go, NULL)
 		   == end;
@@ -150,7 +152,7 @@ unmap_shared_ok(struct Env *e, uintptr_t start, uintptr_t end)
  * Unmap [va, va + len) in envid: regions shrink, split or go, and every
  * page mapped there is unmapped.  Returns 0, -E_INVAL, -E_BAD_ENV or
  * -E_NO_MEM (no descriptor left for a split).  Holding the kernel lock
- * shared (SHARED_OWN), only what unmap_shared_ok allows, with mem_lock
+ * shared (SHARED_SELF), only what unmap_shared_ok allows, with mem_lock
  * for the descriptors and each page.
  */
 int

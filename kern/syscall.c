@@ -212,6 +212,10 @@ sys_env_set_status(envid_t envid, int status)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	// Holding the kernel lock shared (SHARED_SCHED), only a child the
+	// caller is building: fork's last step.
+	if (!kernel_alone() && (e == curenv || !space_shared_ok(e)))
+		syscall_restart_exclusive();
 	// Waking an env blocked in sys_ipc_recv or sys_ipc_send cancels
 	// the call.
 	if (status == ENV_RUNNABLE) {
@@ -246,6 +250,8 @@ sys_env_set_pgfault_upcall(envid_t envid, void *func)
 
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	if (!kernel_alone() && !space_shared_ok(e))	// SHARED_SELF
+		syscall_restart_exclusive();
 	e->env_pgfault_upcall = func;
 	return 0;
 }
@@ -270,14 +276,14 @@ check_va_perm(uintptr_t va, int perm)
 	return 0;
 }
 
-// own_space_shared_ok and entry_shared_ok (kern/syscall.h) for e's entry
-// at va.
+// space_shared_ok and entry_shared_ok (kern/syscall.h) for e's entry at
+// va.
 static bool
-own_entry_shared_ok(struct Env *e, void *va)
+space_entry_shared_ok(struct Env *e, void *va)
 {
 	pte_t *pte;
 
-	if (!own_space_shared_ok(e))
+	if (!space_shared_ok(e))
 		return false;
 	pte = pte_lookup(e->env_pgdir, (uintptr_t) va);
 	return !pte || entry_shared_ok(*pte);
@@ -285,9 +291,10 @@ own_entry_shared_ok(struct Env *e, void *va)
 
 /*
  * sys_page_alloc and sys_page_copy holding the kernel lock shared: a new
- * page at va in e, the caller, with perm, filled with a copy of the
- * caller's present page at srcva if copy, else with zeros.  That is a
- * fault handler's common case, a copy-on-write fault's copy above all.
+ * page at va in e, the caller or a child it is building, with perm,
+ * filled with a copy of the caller's present page at srcva if copy, else
+ * with zeros.  That is a fault handler's common case, a copy-on-write
+ * fault's copy above all, and fork's exception stack for its child.
  * mem_lock covers taking the page (and the page table, if va has none
  * yet, so that the mapping cannot fail) and then the mapping, not the
  * filling in between: every CPU's copies and first touches share that
@@ -303,8 +310,8 @@ map_new_page_shared(struct Env *e, void *va, int perm, bool copy, void *srcva)
 	struct PageInfo *src = NULL, *pp = NULL;
 	int r;
 
-	if (!own_entry_shared_ok(e, va)
-	    || (copy && !(src = page_lookup(e->env_pgdir, srcva, NULL))))
+	if (!space_entry_shared_ok(e, va) || (copy
+	    && !(src = page_lookup(curenv->env_pgdir, srcva, NULL))))
 		syscall_restart_exclusive();
 	spin_lock(&mem_lock);
 	if (swap_room(e, 2) && pgdir_walk(e->env_pgdir, va, 1))
@@ -421,8 +428,9 @@ sys_page_unmap(envid_t envid, void *va)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	// Holding the kernel lock shared (SHARED_OWN): see map_new_page_shared.
-	if (!kernel_alone() && !own_entry_shared_ok(e, va))
+	// Holding the kernel lock shared (SHARED_SELF): see
+	// map_new_page_shared.
+	if (!kernel_alone() && !space_entry_shared_ok(e, va))
 		syscall_restart_exclusive();
 	page_remove(e->env_pgdir, va);
 	return 0;
@@ -760,11 +768,13 @@ syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 const uint8_t syscall_sharing[NSYSCALLS] = {
 	[SYS_getenvid] = SHARED_SELF,
 	[SYS_cputs] = SHARED_SELF,
-	[SYS_page_alloc] = SHARED_OWN,
-	[SYS_page_unmap] = SHARED_OWN,
-	[SYS_page_copy] = SHARED_OWN,
-	[SYS_region_map] = SHARED_OWN,
-	[SYS_region_unmap] = SHARED_OWN,
+	[SYS_page_alloc] = SHARED_SELF,
+	[SYS_page_unmap] = SHARED_SELF,
+	[SYS_page_copy] = SHARED_SELF,
+	[SYS_region_map] = SHARED_SELF,
+	[SYS_region_unmap] = SHARED_SELF,
+	[SYS_env_set_pgfault_upcall] = SHARED_SELF,
+	[SYS_env_set_status] = SHARED_SCHED,
 	[SYS_yield] = SHARED_SCHED,
 	[SYS_ipc_recv] = SHARED_SCHED,
 	[SYS_ipc_try_send] = SHARED_SEND,

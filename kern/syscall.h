@@ -11,27 +11,30 @@
 #include <inc/memlayout.h>
 #include <kern/env.h>
 #include <kern/rmap.h>
+#include <kern/swap.h>
 
 int32_t	syscall(struct Trapframe *tf);
 
 /*
  * How the call tf makes may run holding the kernel lock shared
  * (kern/kernlock.h): SHARED_SELF, alone, if it changes nothing but the
- * caller's own state (its own entries and regions; the pages and
- * reverse-map counts it shares with others, with mem_lock; its output,
- * with cons_lock); SHARED_SCHED, with sched_lock, if it changes envs'
- * status and queues but no address space (a yield, a receive, a send
- * with no page); else not at all (0).
+ * state of the caller, or of a child the caller is building (their
+ * entries, regions and upcalls, which space_shared_ok says are this
+ * CPU's; the pages and reverse-map counts they share with others and
+ * the pool of region descriptors, with mem_lock; the output, with
+ * cons_lock); SHARED_SCHED, with sched_lock, if it changes envs' status
+ * and queues but no address space (a yield, a receive, a send with no
+ * page, a child made runnable); else not at all (0).  A call on another
+ * env finds out once it has looked the env up, and starts over
+ * exclusive.
  *
- * syscall_sharing[] (kern/syscall.c) says it by number, with two kinds
- * that depend on an argument: SHARED_OWN, a call on the caller's own
- * pages or regions if envid, the first argument, is 0 (the pool of
- * region descriptors with mem_lock); SHARED_SEND, a send without a page
- * if srcva, the third, is at UTOP or above (a page maps exclusive).  A
+ * syscall_sharing[] (kern/syscall.c) says it by number, with one kind
+ * that depends on an argument: SHARED_SEND, a send without a page if
+ * srcva, the third, is at UTOP or above (a page maps exclusive).  A
  * table, so that a call that goes exclusive pays one look, not a test
  * per shared call.
  */
-enum { SHARED_SELF = 1, SHARED_SCHED, SHARED_OWN, SHARED_SEND };
+enum { SHARED_SELF = 1, SHARED_SCHED, SHARED_SEND };
 extern const uint8_t syscall_sharing[NSYSCALLS];
 
 static inline int __attribute__((always_inline))
@@ -40,8 +43,6 @@ syscall_shared_how(struct Trapframe *tf)
 	uint32_t num = tf->tf_regs.reg_eax;
 	int how = num < NSYSCALLS ? syscall_sharing[num] : 0;
 
-	if (how == SHARED_OWN)
-		return tf->tf_regs.reg_edx == 0 ? SHARED_SELF : 0;
 	if (how == SHARED_SEND)
 		return tf->tf_regs.reg_ebx >= UTOP ? SHARED_SCHED : 0;
 	return how;
@@ -64,17 +65,24 @@ int	map_source_ok(struct Env *src, void *srcva, int perm);
 int	insert_held(struct Env *dst, struct PageInfo *pp, void *va, int perm);
 
 /*
- * May a call on e's own address space run holding the kernel lock
- * shared (a SHARED_OWN call with envid 0)?  Only if e is the caller,
- * running here (so no other CPU changes its entries or regions
- * meanwhile: kern/kernlock.h; syscall_shared saw it is not dying), and
- * no other CPU has its page directory loaded: then no other TLB holds
- * its entries.
+ * May a call on e's address space (or its upcalls) run holding the
+ * kernel lock shared?  If e is the caller, running here (so no other
+ * CPU changes its entries or regions meanwhile: kern/kernlock.h;
+ * syscall_shared saw it is not dying), only while no other CPU has its
+ * page directory loaded: then no other TLB holds its entries.  If e is
+ * a child the caller is building (made by its exofork, never yet
+ * runnable: swap's builder), always: it has never run, no CPU has its
+ * page directory loaded, and only the caller may act on it.
  */
 static inline bool __attribute__((always_inline))
-own_space_shared_ok(struct Env *e)
+space_shared_ok(struct Env *e)
 {
-	return e == curenv && !pgdir_loaded_elsewhere(e->env_pgdir);
+	struct Env *cur = curenv;
+
+	if (e == cur)
+		return !pgdir_loaded_elsewhere(e->env_pgdir);
+	return env_swap(e)->builder == cur->env_id
+		&& e->env_status == ENV_NOT_RUNNABLE;
 }
 
 // May such a call replace or remove entry: does it hold no swap slot
