@@ -489,6 +489,22 @@ child_entry(pte_t pte, bool cow)
 }
 
 /*
+ * A range call holding the kernel lock shared meets, at va, what only
+ * the exclusive lock may do (a swap slot to let go, a page to bring
+ * in): the pages before va are shared, so the call goes on from va,
+ * made again exclusive.  The caller's translations of pages made
+ * copy-on-write so far go first.
+ */
+static void __attribute__((noreturn))
+share_go_exclusive(uintptr_t va)
+{
+	resumes[ENVX(curenv->env_id)].done = va;
+	spin_unlock(&mem_lock);
+	tlbflush();
+	syscall_restart_exclusive();
+}
+
+/*
  * Give a child's empty entry *cpte the page the caller's *pte maps, as
  * child_entry says, and make the caller's entry match; false (nothing
  * done) if the page's pp_ref is full.  No walk, no old mapping to let go
@@ -528,6 +544,8 @@ share_one(struct Env *child, pte_t *pte, pte_t *cpte, uintptr_t va,
 
 	if (!*cpte)
 		return share_fresh(pte, cpte, cow) ? 0 : -E_NO_MEM;
+	if (!kernel_alone() && !entry_shared_ok(*cpte))
+		share_go_exclusive(va);		// the slot it holds
 	if ((r = page_insert(child->env_pgdir, pa2page(PTE_ADDR(entry)),
 			     (void *) va, shared & PTE_SYSCALL)) < 0)
 		return r;
@@ -593,6 +611,8 @@ share_table(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
 			continue;
 		}
 		va = table_va + (pte - pt) * PGSIZE;
+		if (!(*pte & PTE_P) && !kernel_alone())
+			share_go_exclusive(va);
 		if (!(*pte & PTE_P)
 		    && (r = demand_fault(curenv, va, false)) < 0)
 			return r;
@@ -671,6 +691,8 @@ share_around(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
 		return share_table(child, pt, pte, last, table_va, cow);
 	if ((r = share_table(child, pt, pte, stack - 1, table_va, cow)) < 0)
 		return r;
+	if (!kernel_alone() && !space_entry_shared_ok(child, (void *) va))
+		share_go_exclusive(va);
 	if (!swap_room(child, RANGE_ROOM) || !(copy = page_alloc(0)))
 		r = share_table(child, pt, stack, stack, table_va, cow);
 	else {
@@ -692,6 +714,13 @@ share_around(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
  * with more than RANGE_STEP entries of present tables takes several
  * steps.  On -E_NO_MEM the child is half-built (the caller destroys
  * it); the caller's pages all still work.
+ *
+ * Holding the kernel lock shared (SHARED_SELF), a step on a child the
+ * caller is building, while no other CPU has the caller's page
+ * directory loaded and frames are to spare: both spaces are this CPU's
+ * (space_shared_ok), and mem_lock covers the whole step's pages and
+ * tables (at most RANGE_STEP entries).  What it meets that needs more
+ * (share_go_exclusive) the call goes on with exclusive.
  */
 static int
 share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
@@ -711,7 +740,17 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 		return resume_done(resume, -E_INVAL);
 	// Page tables for the child and the copy of the stack page, made
 	// before any entry is looked at: the stack page may go out here.
-	swap_make_room(NULL, 0, RANGE_ROOM);
+	if (kernel_alone())
+		swap_make_room(NULL, 0, RANGE_ROOM);
+	else if (!space_shared_ok(curenv) || !space_shared_ok(child))
+		syscall_restart_exclusive();
+	else {
+		spin_lock(&mem_lock);
+		if (!swap_room(NULL, RANGE_ROOM)) {	// theirs to make
+			spin_unlock(&mem_lock);
+			syscall_restart_exclusive();
+		}
+	}
 	stack = cow ? stack_entry(start, end) : NULL;
 	va = MAX(start, resume->done);
 	for (; (va = next_table(pgdir, va, end)) < end;
@@ -727,6 +766,8 @@ share_range(uint32_t num, envid_t envid, uintptr_t start, uintptr_t end,
 				      cow, stack)) < 0)
 			break;
 	}
+	if (!kernel_alone())
+		spin_unlock(&mem_lock);
 	// The caller may hold writable translations of pages now shared.
 	if (cow)
 		tlbflush();
@@ -774,6 +815,8 @@ const uint8_t syscall_sharing[NSYSCALLS] = {
 	[SYS_region_map] = SHARED_SELF,
 	[SYS_region_unmap] = SHARED_SELF,
 	[SYS_env_set_pgfault_upcall] = SHARED_SELF,
+	[SYS_page_cow_range] = SHARED_SELF,
+	[SYS_page_share_range] = SHARED_SELF,
 	[SYS_env_set_status] = SHARED_SCHED,
 	[SYS_yield] = SHARED_SCHED,
 	[SYS_ipc_recv] = SHARED_SCHED,
