@@ -209,12 +209,13 @@ static bool
 reprotect_page(pte_t *pte, uintptr_t va, void *arg)
 {
 	struct Reprotect *rp = arg;
-	struct PageInfo *pp = pa2page(PTE_ADDR(*pte));
+	// A swap entry holds a slot number where a page's address would be.
+	struct PageInfo *pp = pte_is_swap(*pte) ? NULL
+			      : pa2page(PTE_ADDR(*pte));
 
 	if (!rp->writable)
 		__sync_fetch_and_and(pte, ~(PTE_W | PTE_COW));
-	else if (pte_is_swap(*pte) || pp->pp_ref == 1
-		 || object_page(rp->r, va, pp)) {
+	else if (!pp || pp->pp_ref == 1 || object_page(rp->r, va, pp)) {
 		__sync_fetch_and_or(pte, PTE_W);
 		__sync_fetch_and_and(pte, ~PTE_COW);
 	} else if (PTE_ADDR(*pte) != demand_zero_page())

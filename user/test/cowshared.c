@@ -1,11 +1,12 @@
 /*
  * The system calls on an env's own memory that the kernel serves
- * holding its lock shared (kern/syscall.c, SHARED_OWN): after fork, the
- * child writes PAGES pages it shares copy-on-write with its parent,
- * each write a fault sent to lib's handler and a sys_page_copy; then it
- * maps, checks and unmaps a fresh page at a scratch address ALLOCS
- * times (sys_page_alloc, sys_page_unmap), and a region of RPAGES pages
- * ROUNDS times, touching each page (sys_region_map, sys_region_unmap).
+ * holding its lock shared (kern/syscall.c's syscall_sharing): after
+ * fork, the child writes PAGES pages it shares copy-on-write with its
+ * parent, each write a fault sent to lib's handler and a sys_page_copy;
+ * then it maps, checks and unmaps a fresh page at a scratch address
+ * ALLOCS times (sys_page_alloc, sys_page_unmap), and a region of RPAGES
+ * pages ROUNDS times, touching each page (sys_region_map,
+ * sys_region_unmap).
  * The copies must hold the child's bytes, the fresh pages zeros, and
  * the parent's pages its own.  The grader counts, with the monitor's
  * locks, how few of those calls took the kernel lock exclusive.

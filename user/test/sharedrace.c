@@ -25,8 +25,9 @@
  *     without a page (shared), some sent by sys_ipc_try_send, and every
  *     few a page whose contents the receiver checks (exclusive).
  *
- * Every worker also calls sys_getenvid and sys_yield often, allocates
- * and frees a page of its own now and then (exclusive), and switches
+ * Every worker also calls sys_getenvid and sys_yield often, maps a
+ * fresh page of its own at a second address now and then (exclusive),
+ * and switches
  * between int $0x30 and sysenter each round.  A worker reports to the
  * parent by IPC; the parent, which also notices a worker that dies
  * without reporting, prints one summary line.  A failed check prints
@@ -37,6 +38,7 @@
 #define RW		(PTE_P | PTE_U | PTE_W)
 #define BOARD		((struct board *) 0x0f000000)	// PTE_SHARE
 #define SCRATCH		((volatile uint32_t *) 0x0f400000)
+#define SCRATCH2	((volatile uint32_t *) 0x0f401000)
 #define SENDPG		((volatile uint32_t *) 0x0f800000)
 #define RECVPG		((volatile uint32_t *) 0x0fc00000)
 #define REGIONS		0x10000000	// region worker i's at + i * 64 MiB
@@ -107,23 +109,32 @@ fail(const char *fmt, ...)
 // ---------------------------------------------------------------------
 // Calls every worker mixes in.
 
-// An exclusive entry between the shared ones: a page of our own, which
-// must come zeroed, and goes again.  Our id, not 0, keeps the calls
-// exclusive (kern/syscall.h's SHARED_OWN).
+// An exclusive entry between the shared ones: a fresh page of our own,
+// which must come zeroed, mapped at a second address by sys_page_map
+// (which kern/syscall.c's syscall_sharing leaves exclusive), where it
+// must be the same page; then both go again.
 static void
 exclusive_page(void)
 {
 	int r;
 
-	if ((r = sys_page_alloc(myid, (void *) SCRATCH, RW)) < 0) {
+	if ((r = sys_page_alloc(0, (void *) SCRATCH, RW)) < 0) {
 		fail("page_alloc: %e", r);
 		return;
 	}
-	if (SCRATCH[0] != 0 || SCRATCH[WORDS - 1] != 0)
-		fail("fresh page holds %08x ... %08x", SCRATCH[0],
-		     SCRATCH[WORDS - 1]);
-	SCRATCH[0] = myid;
-	if ((r = sys_page_unmap(myid, (void *) SCRATCH)) < 0)
+	if ((r = sys_page_map(0, (void *) SCRATCH, 0, (void *) SCRATCH2,
+			      RW)) < 0)
+		fail("page_map: %e", r);
+	else if (SCRATCH2[0] != 0 || SCRATCH2[WORDS - 1] != 0)
+		fail("fresh page holds %08x ... %08x", SCRATCH2[0],
+		     SCRATCH2[WORDS - 1]);
+	else {
+		SCRATCH2[0] = myid;
+		if (SCRATCH[0] != myid)
+			fail("the second mapping is another page");
+	}
+	if ((r = sys_page_unmap(0, (void *) SCRATCH2)) < 0
+	    || (r = sys_page_unmap(0, (void *) SCRATCH)) < 0)
 		fail("page_unmap: %e", r);
 }
 
