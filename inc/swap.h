@@ -45,6 +45,7 @@ struct VmStat {
 	uint32_t policy;	// its replacement policy (SWAP_*)
 	struct VmCounts all;	// every env's since boot
 	uint32_t evictions[NSWAPPOLICY];	// by the policy that chose
+	uint32_t frames;	// physical pages in all
 	uint32_t frames_free;	// physical pages free
 	uint32_t slots;		// swap slots on the disk; 0: no swap disk
 	uint32_t slots_used;

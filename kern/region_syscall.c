@@ -275,8 +275,9 @@ count_page(pte_t *pte, uintptr_t va, void *arg)
 
 /*
  * Describe in *info (the caller's memory) the region of envid holding
- * va.  Returns 0, -E_INVAL if no region holds it, -E_BAD_ENV, or
- * -E_FAULT if the caller may not write *info.
+ * va.  Returns 0, -E_INVAL if no region holds it, -E_BAD_ENV, -E_FAULT
+ * if the caller may not write *info (or it is in a copy-on-write page,
+ * the caller's to copy), or -E_NO_MEM if its page cannot be brought in.
  */
 int
 sys_region_query(envid_t envid, uintptr_t va, uintptr_t info)

@@ -73,6 +73,7 @@ sys_vm_stat(envid_t envid, uintptr_t st)
 	vs.all = vm_totals;
 	for (p = 0; p < NSWAPPOLICY; p++)
 		vs.evictions[p] = vm_evictions[p];
+	vs.frames = npages;
 	vs.frames_free = page_free_count();
 	vs.slots = swapslot_total();
 	vs.slots_used = swapslot_used();

@@ -4,7 +4,7 @@
  * The root env forks NWORKERS workers, then tends them until all are
  * done: it wakes a worker blocked in sys_ipc_recv (with a value, and
  * sometimes a page) and resumes one that suspended itself or waits in
- * sys_ipc_send (which cancels the send).  Each worker
+ * sys_ipc_send or sys_ipc_call (which cancels the send).  Each worker
  * makes NCALLS random system calls with hostile arguments -- addresses
  * around 0, UMINADDR, UTEMP, UTOP, ULIM, UVPT, KERNBASE and the top of
  * memory, unaligned ones, env ids of itself, its children, its parent, its
@@ -15,9 +15,13 @@
  * made by sys_exofork, which it may do anything to; a few are even set
  * running, to die at once.
  *
- * A worker never aims a call that maps, unmaps or copies over memory at
- * the memory it runs on: such an address in its own space is moved to
- * its scratch pages.  Every other argument reaches the kernel as drawn.
+ * A worker never aims a call that maps, unmaps, protects, copies or
+ * writes over memory at the memory it runs on: such an address in its
+ * own space is moved to its scratch pages, a range there is cut short
+ * before that memory, and a buffer for the kernel to write on it (or on
+ * a scratch page that maps one of its pages) is drawn again.  Its own
+ * frame limit is only ever one it cannot reach.  Every other argument
+ * reaches the kernel as drawn.
  * Calls the kernel answers by destroying the caller (sys_cputs of memory
  * it may not read, of any length) are user/test/hostile.c's.
  *
@@ -76,9 +80,19 @@ static int worker;
 static envid_t self;
 static struct tally *tally;
 
+static uint32_t npages;		// the machine's, found by the root
+static uint32_t my_limit, my_policy;	// our frame limit and policy
+
 static envid_t victims[MAXVICTIMS];
 static int nvictims, nruns;
 static envid_t stale[8];		// ids of victims gone, newest first
+
+// The region a map gave last, for later region calls to aim at.
+static struct {
+	envid_t id;			// its env, as the map named it
+	uintptr_t va;
+	size_t len;
+} last_region;
 
 // lib/pgfault.c's handler, which fork sets to its copy-on-write one.
 extern void (*_pgfault_handler)(struct UTrapframe *utf);
@@ -162,13 +176,22 @@ check(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	fail(what, "returned %d, allowed set %08x", r, allowed);
 }
 
-// Make call num, check its result, and count it.
+/*
+ * Make call num, check its result, and count it.  Half the calls go in
+ * by int $0x30 rather than the way libmain chose (sysenter, where the
+ * processor has it), which passes the fifth argument on the stack.
+ */
 static int32_t
 call(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
      uint32_t a5, uint32_t allowed)
 {
-	int32_t r = syscall_raw(num, a1, a2, a3, a4, a5);
+	int entry = syscall_entry;
+	int32_t r;
 
+	if (below(2))
+		syscall_entry = SYSCALL_INT;
+	r = syscall_raw(num, a1, a2, a3, a4, a5);
+	syscall_entry = entry;
 	check(num, a1, a2, a3, a4, a5, r, allowed);
 	tally->calls++;
 	return r;
@@ -305,11 +328,101 @@ source_args(uintptr_t va, bool write)
 	bool region = sys_region_query(0, (void *) va, &ri) == 0;
 	bool region_w = region && (ri.perm & PTE_W);
 
+	// A page out on swap is there: the kernel brings it back.
+	if (pte_is_swap(pte))
+		pte |= PTE_P;
 	if ((pte & PTE_P) && (!write || (pte & PTE_W)))
 		return ARGS_OK;
 	if (pte & PTE_P)
 		return region_w ? ARGS_UNSURE : ARGS_BAD;
 	return region && (!write || region_w) ? ARGS_OK : ARGS_BAD;
+}
+
+// Does va map the page pte maps?
+static bool
+same_page(uintptr_t va, pte_t pte)
+{
+	return (my_pte(va) & PTE_P) && PTE_ADDR(my_pte(va)) == PTE_ADDR(pte);
+}
+
+// Is pte a mapping of one of the pages we run on?  A scratch page may
+// be: a victim given our pages (page_share_range) can give one back.
+static bool
+own_page(pte_t pte)
+{
+	uintptr_t va;
+
+	if (!(pte & PTE_P))
+		return false;
+	for (va = UTEXT; va < (uintptr_t) end; va += PGSIZE)
+		if (same_page(va, pte))
+			return true;
+	return same_page(USTACKTOP - PGSIZE, pte)
+		|| same_page(UXSTACKTOP - PGSIZE, pte)
+		|| same_page((uintptr_t) TALLY, pte);
+}
+
+// Is va, in our space, on memory we run on?
+static bool
+runs_on(uintptr_t va)
+{
+	return va < UTOP && (protected(va) || own_page(my_pte(va)));
+}
+
+// Where a call is to write us n bytes: any address pick_va_for gives
+// us, but none on memory we run on (such a draw is drawn again).
+static uintptr_t
+pick_out(size_t n)
+{
+	uintptr_t va;
+
+	do
+		va = pick_va_for(SELF);
+	while (runs_on(va) || runs_on(va + n - 1));
+	return va;
+}
+
+/*
+ * What the kernel's write to our page at va may give: 0 if the page is
+ * writable, -E_NO_MEM too if it must be brought in first (from swap, or
+ * at its first touch in a writable region), else -E_FAULT.  A present
+ * read-only page in a writable region may be the zero page, which the
+ * kernel replaces, or copy-on-write, which it does not: either.
+ */
+static uint32_t
+page_out_results(uintptr_t va)
+{
+	pte_t pte = my_pte(va);
+	struct RegionInfo ri;
+	bool region_w = sys_region_query(0, (void *) va, &ri) == 0
+		&& (ri.perm & PTE_W);
+
+	if ((pte & (PTE_P | PTE_U | PTE_W)) == (PTE_P | PTE_U | PTE_W))
+		return OK;
+	if (pte_is_swap(pte))
+		return pte & PTE_W ? OK | ERR(E_NO_MEM) : ERR(E_FAULT);
+	if (pte & PTE_P)
+		return region_w ? OK | ERR(E_NO_MEM) | ERR(E_FAULT)
+				: ERR(E_FAULT);
+	return region_w ? OK | ERR(E_NO_MEM) : ERR(E_FAULT);
+}
+
+// What a kernel write of n bytes to our va may give: -E_FAULT alone if
+// any page may not be written (all are checked before any is written).
+static uint32_t
+out_results(uintptr_t va, size_t n)
+{
+	uintptr_t last = va + n - 1, page;
+	uint32_t all = 0, one;
+
+	if (last < va || last >= UTOP)
+		return ERR(E_FAULT);
+	for (page = ROUNDDOWN(va, PGSIZE); page <= last; page += PGSIZE) {
+		if ((one = page_out_results(page)) == ERR(E_FAULT))
+			return one;
+		all |= one;
+	}
+	return all;
 }
 
 // What kind of target env id is, judged from envs[] now.
@@ -425,6 +538,13 @@ static int
 worse(int a, int b)
 {
 	return a > b ? a : b;
+}
+
+// Is the target ourselves or a victim, whose state we can ask about?
+static bool
+ours(int kind)
+{
+	return kind == SELF || kind == MINE;
 }
 
 // After a call mapped a page at va in ourselves, it must be there with
@@ -694,6 +814,527 @@ fz_env_restore(void)
 	     expect(worse(c.kind, s.kind), args));
 }
 
+// ---------------------------------------------------------------------
+// Regions.
+
+// How far from va the memory we run on is, the top of the address
+// space wrapping around to 0: a range of ours no longer touches it.
+// 0 if va is on it.
+static uint64_t
+room_at(uintptr_t va)
+{
+	if (protected(va))
+		return 0;
+	if (va < (uintptr_t) TALLY)
+		return (uintptr_t) TALLY - va;
+	if (va < UTEXT)
+		return UTEXT - va;
+	if (va < USTACKTOP - PGSIZE)
+		return USTACKTOP - PGSIZE - va;
+	return (1ULL << 32) - va + (uintptr_t) TALLY;
+}
+
+// A length for a range at va: a few pages mostly, else empty, under a
+// page, unaligned, a power of two up to 2 GiB, up to UTOP or ULIM,
+// past them, to the top of the address space or around it.
+static size_t
+pick_len(uintptr_t va)
+{
+	size_t ends[] = {
+		UTOP - va, UTOP - va + PGSIZE, ULIM - va, -va, -va + PGSIZE,
+	};
+
+	switch (below(8)) {
+	case 0:
+		return below(2) ? 0 : 1 + below(PGSIZE - 1);
+	case 1:
+		return rand32();
+	case 2:
+		return ends[below(ARRAY_SIZE(ends))];
+	case 3:
+		return PGSIZE << below(20);
+	default:
+		return (1 + below(8)) * PGSIZE
+			+ (below(8) ? 0 : 1 + below(PGSIZE - 1));
+	}
+}
+
+// The env the region mapped last is in, as it is now.
+static struct target
+last_target(void)
+{
+	struct target t = { last_region.id, SELF };
+
+	if (t.id)
+		t.kind = kind_of(t.id);
+	return t;
+}
+
+/*
+ * A target and a range for a region call: half the time in the region
+ * mapped last, or running a page past its end; else any.  In our own
+ * space the range starts off the memory we run on (pick_va_for) and is
+ * cut short before it.
+ */
+static struct target
+pick_range(uintptr_t *va, size_t *len)
+{
+	size_t pages = last_region.len / PGSIZE, first;
+	struct target t;
+
+	if (pages && below(2)) {
+		t = last_target();
+		first = below(pages);
+		*va = last_region.va + first * PGSIZE;
+		*len = (1 + below(pages - first + 1)) * PGSIZE;
+	} else {
+		t = below(2) ? pick_env() : pick_mine();
+		*va = pick_va_for(t.kind);
+		*len = pick_len(*va);
+	}
+	if (t.kind == SELF && *len > room_at(*va))
+		*len = room_at(*va);
+	return t;
+}
+
+// Is [va, va + len) page-aligned, not empty, and where regions may be?
+static bool
+range_ok(uintptr_t va, size_t len)
+{
+	return PGOFF(va) == 0 && PGOFF(len) == 0 && len > 0
+		&& va >= UMINADDR && va < UTOP && len <= UTOP - va;
+}
+
+// Permissions for a region: PTE_U | PTE_P with any of the bits a
+// region may have, or anything pick_perm draws.
+static uint32_t
+pick_region_perm(void)
+{
+	static const uint32_t extra[] = { PTE_W, PTE_SHARE, PTE_LOCK };
+	uint32_t perm = PERM;
+	int i;
+
+	if (below(2))
+		return pick_perm();
+	for (i = 0; i < ARRAY_SIZE(extra); i++)
+		if (below(2))
+			perm |= extra[i];
+	return perm;
+}
+
+// Is perm PTE_U | PTE_P with no bits but those in optional?
+static bool
+region_perm_ok(uint32_t perm, uint32_t optional)
+{
+	return (perm & PERM) == PERM && !(perm & ~(PERM | optional));
+}
+
+// Is something of t's at va: a region, or in our own space a page?
+static bool
+taken(struct target t, uintptr_t va)
+{
+	struct RegionInfo ri;
+
+	return sys_region_query(t.id, (void *) va, &ri) == 0
+		|| (t.kind == SELF && (my_pte(va) & (PTE_P | PTE_SWAP)));
+}
+
+/*
+ * A region map said r: the page number of a new region of len bytes
+ * with perm, at want if that is not 0.  It must read back as just that
+ * region, with nothing in it yet: not a page of ours it was put over.
+ */
+static bool
+check_new_region(struct target t, uintptr_t want, int32_t r, size_t len,
+		 uint32_t perm)
+{
+	uintptr_t va = (uintptr_t) r << PGSHIFT;
+	struct RegionInfo ri;
+	int err;
+
+	if ((uint32_t) r >= UTOP >> PGSHIFT || va < UMINADDR
+	    || len > UTOP - va || (want && va != want)) {
+		fail("region_map", "%x bytes at page %x (wanted at %08x)",
+		     len, r, want);
+		return false;
+	}
+	err = sys_region_query(t.id, (void *) va, &ri);
+	if (err == -E_BAD_ENV && t.kind == MINE)
+		return false;			// the victim died
+	if (err < 0 || ri.start != va || ri.end != va + len
+	    || ri.perm != perm || ri.kind != REGION_ANON || ri.resident) {
+		fail("region_map", "%08x-%08x perm %x reads as %08x-%08x "
+		     "perm %x kind %d resident %u (%e)", va, va + len, perm,
+		     ri.start, ri.end, ri.perm, ri.kind, ri.resident, err);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Map a region at the wanted address, else (but with REGION_FIXED)
+ * wherever the kernel finds room.  One fixed over something there
+ * already must fail.  The fifth argument, the flags, is the one a
+ * sysenter passes on the stack.
+ */
+static void
+fz_region_map(void)
+{
+	static const uint32_t flags_drawn[] = { 0, REGION_FIXED, 2, ~0u };
+	uint32_t perm = pick_region_perm(), flags;
+	uintptr_t want;
+	size_t len;
+	struct target t = pick_range(&want, &len);
+	int args = ARGS_OK;
+	int32_t r;
+
+	flags = below(4) ? flags_drawn[below(ARRAY_SIZE(flags_drawn))]
+			 : rand32();
+	if (!region_perm_ok(perm, PTE_W | PTE_SHARE | PTE_LOCK)
+	    || (flags & ~REGION_FIXED) || PGOFF(want) || PGOFF(len)
+	    || len == 0 || len >= UTOP)
+		args = ARGS_BAD;
+	else if (flags & REGION_FIXED)
+		args = !range_ok(want, len) || taken(t, want)
+			|| taken(t, want + len - PGSIZE)
+			? ARGS_BAD : ARGS_UNSURE;
+	r = call(SYS_region_map, t.id, want, len, perm, flags,
+		 expect(t.kind, args));
+	if (r >= 0 && check_new_region(t, flags & REGION_FIXED ? want : 0,
+				       r, len, perm)) {
+		last_region.id = t.id;
+		last_region.va = (uintptr_t) r << PGSHIFT;
+		last_region.len = len;
+	}
+}
+
+// After an unmap of [va, va + len) in t, no region holds its first or
+// last page, and in our own space no page is there.
+static void
+check_gone(struct target t, uintptr_t va, size_t len)
+{
+	uintptr_t ends[2] = { va, va + len - PGSIZE };
+	struct RegionInfo ri;
+	pte_t pte;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		err = sys_region_query(t.id, (void *) ends[i], &ri);
+		if (err == -E_BAD_ENV && t.kind == MINE)
+			return;
+		pte = t.kind == SELF ? my_pte(ends[i]) : 0;
+		if (err != -E_INVAL || (pte & (PTE_P | PTE_SWAP)))
+			fail("region_unmap", "%08x is still there: %e, "
+			     "entry %08x", ends[i], err, pte);
+	}
+}
+
+static void
+fz_region_unmap(void)
+{
+	uintptr_t va;
+	size_t len;
+	struct target t = pick_range(&va, &len);
+
+	if (call(SYS_region_unmap, t.id, va, len, rand32(), rand32(),
+		 expect(t.kind, range_ok(va, len) ? ARGS_OK : ARGS_BAD)) == 0)
+		check_gone(t, va, len);
+}
+
+// Do t's regions cover [va, end)?  Asked a region at a time, a few.
+static int
+cover_args(struct target t, uintptr_t va, uintptr_t end)
+{
+	struct RegionInfo ri;
+	int i;
+
+	for (i = 0; i < 8 && va < end; i++, va = ri.end)
+		if (sys_region_query(t.id, (void *) va, &ri) < 0)
+			return ARGS_BAD;
+	return va >= end ? ARGS_OK : ARGS_UNSURE;
+}
+
+/*
+ * After a protect of [va, va + len) in t with perm, the regions holding
+ * its first and last pages have perm (and PTE_SHARE as before); in our
+ * own space the pages there are locked if perm says so, and present
+ * ones are read-only if it does.
+ */
+static void
+check_protected(struct target t, uintptr_t va, size_t len, uint32_t perm)
+{
+	uintptr_t ends[2] = { va, va + len - PGSIZE };
+	struct RegionInfo ri;
+	pte_t pte;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		err = sys_region_query(t.id, (void *) ends[i], &ri);
+		if (err == -E_BAD_ENV && t.kind == MINE)
+			return;
+		pte = t.kind == SELF ? my_pte(ends[i]) : 0;
+		if (err < 0 || (ri.perm & ~PTE_SHARE) != perm
+		    || ((pte & (PTE_P | PTE_SWAP))
+			&& (pte & PTE_LOCK) != (perm & PTE_LOCK))
+		    || ((pte & PTE_P) && (pte & ~perm & PTE_W)))
+			fail("region_protect", "%08x not perm %x: region's "
+			     "%x (%e), entry %08x", ends[i], perm, ri.perm,
+			     err, pte);
+	}
+}
+
+static void
+fz_region_protect(void)
+{
+	uint32_t perm = pick_region_perm();
+	uintptr_t va;
+	size_t len;
+	struct target t = pick_range(&va, &len);
+	int args = ARGS_UNSURE;
+
+	if (!range_ok(va, len) || !region_perm_ok(perm, PTE_W | PTE_LOCK))
+		args = ARGS_BAD;
+	else if (ours(t.kind))
+		args = cover_args(t, va, va + len);
+	if (call(SYS_region_protect, t.id, va, len, perm, rand32(),
+		 expect(t.kind, args)) == 0)
+		check_protected(t, va, len, perm);
+}
+
+// Our program is in image regions, the top of our stack in the stack
+// region; the tally, the exception stack, the page between and all
+// outside [UMINADDR, UTOP) in none.
+static bool
+own_image(uintptr_t va)
+{
+	return va >= UTEXT && va < (uintptr_t) end;
+}
+
+static bool
+own_stack(uintptr_t va)
+{
+	return va >= USTACKTOP - PGSIZE && va < USTACKTOP;
+}
+
+// What a query of va in a target of kind may answer.
+static uint32_t
+query_results(int kind, uintptr_t va)
+{
+	bool outside = va < UMINADDR || va >= UTOP;
+
+	if (kind == SELF && (own_image(va) || own_stack(va)))
+		return OK;
+	if (kind == SELF && (outside || va >= USTACKTOP
+			     || ROUNDDOWN(va, PGSIZE) == (uintptr_t) TALLY))
+		return ERR(E_INVAL);
+	if (!ours(kind))
+		return ANY_ERR;
+	return (outside ? ERR(E_INVAL) : OK | ERR(E_INVAL))
+		| (kind == MINE ? ERR(E_BAD_ENV) : 0);
+}
+
+// The region holding va in t, as a query described it.
+static void
+check_info(struct target t, uintptr_t va, const struct RegionInfo *ri)
+{
+	int kind = ri->kind;
+
+	if (t.kind == SELF && own_image(va))
+		kind = REGION_IMAGE;
+	else if (t.kind == SELF && own_stack(va))
+		kind = REGION_STACK;
+	if (PGOFF(ri->start) || PGOFF(ri->end) || ri->start < UMINADDR
+	    || ri->end > UTOP || va < ri->start || va >= ri->end
+	    || !region_perm_ok(ri->perm, PTE_W | PTE_SHARE | PTE_LOCK)
+	    || ri->kind != kind || kind < REGION_ANON || kind > REGION_STACK
+	    || ri->resident > (ri->end - ri->start) / PGSIZE)
+		fail("region_query", "%08x in %08x: %08x-%08x perm %x kind %d "
+		     "resident %u", va, t.id, ri->start, ri->end, ri->perm,
+		     ri->kind, ri->resident);
+}
+
+/*
+ * Ask about the region holding an address (half the time one in, or
+ * just past, the region mapped last), twice: into a buffer of our own,
+ * then to a hostile address, which must get the same answer, or
+ * -E_FAULT if the kernel may not write there.
+ */
+static void
+fz_region_query(void)
+{
+	uintptr_t out = pick_out(sizeof(struct RegionInfo));
+	struct RegionInfo ri, again;
+	struct target t;
+	uintptr_t va;
+	uint32_t allowed;
+	int32_t r;
+
+	if (last_region.len && below(2)) {
+		t = last_target();
+		va = last_region.va + below(last_region.len + PGSIZE);
+	} else {
+		t = below(2) ? pick_env() : pick_mine();
+		va = pick_va();
+	}
+	memset(&ri, 0, sizeof(ri));
+	r = call(SYS_region_query, t.id, va, (uintptr_t) &ri, rand32(),
+		 rand32(), query_results(t.kind, va));
+	if (r == 0)
+		check_info(t, va, &ri);
+	allowed = r < 0 ? result_bit(r) : out_results(out, sizeof(ri));
+	if (!ours(t.kind))
+		allowed = ANY_ERR;
+	else if (t.kind == MINE)
+		allowed |= ERR(E_BAD_ENV);
+	if (call(SYS_region_query, t.id, va, out, rand32(), rand32(),
+		 allowed) < 0 || r < 0)
+		return;
+	memcpy(&again, (void *) out, sizeof(again));
+	if (memcmp(&again, &ri, sizeof(ri)) != 0)
+		fail("region_query", "%08x in %08x: %08x-%08x to %08x, but "
+		     "%08x-%08x to our own", va, t.id, again.start, again.end,
+		     out, ri.start, ri.end);
+}
+
+// ---------------------------------------------------------------------
+// Paging.
+
+// t's paging, into *vs; false if it cannot be had (a failure, but for
+// a victim that died).
+static bool
+stat_of(const char *what, struct target t, struct VmStat *vs)
+{
+	int err = sys_vm_stat(t.id, vs);
+
+	if (err < 0 && !(err == -E_BAD_ENV && t.kind == MINE))
+		fail(what, "vm_stat of %08x: %e", t.id, err);
+	return err == 0;
+}
+
+// Pages of a victim's own (it has few), for a limit to send out.
+static void
+give_pages(envid_t victim)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		call(SYS_page_alloc, victim, scratch_page(), PERM | PTE_W, 0,
+		     0, OK | ERR(E_NO_MEM) | ERR(E_BAD_ENV));
+}
+
+/*
+ * A frame limit.  On a victim anything, tiny ones too (given pages to
+ * send out first): its pages go out to swap at once, as far as swap
+ * has room (with no swap disk the limit is a cap, and nothing goes).
+ * On ourselves none, one we can never reach (more pages than the
+ * machine has free), or one it does not have (-E_INVAL): any other
+ * could fail our own faults for want of memory, with no swap disk, or
+ * send out a page we just mapped, with one.  A limit set reads back.
+ */
+static void
+fz_env_set_frame_limit(void)
+{
+	struct target t = pick_env();
+	uint32_t limit;
+	struct VmStat vs;
+
+	switch (below(8)) {
+	case 0:
+		limit = 0;
+		break;
+	case 1:
+		limit = npages - below(16);
+		break;
+	case 2:
+		limit = npages + 1 + below(100);
+		break;
+	case 3:
+		limit = rand32();
+		break;
+	case 4:
+		limit = below(npages);
+		break;
+	default:
+		limit = 1 + below(4);
+		break;
+	}
+	if (t.kind == SELF && limit < npages - 16)
+		limit = 0;
+	else if (t.kind == MINE && limit && limit < 8)
+		give_pages(t.id);
+	if (call(SYS_env_set_frame_limit, t.id, limit, rand32(), rand32(),
+		 rand32(), expect(t.kind, limit > npages ? ARGS_BAD : ARGS_OK)
+		 & ~ERR(E_NO_MEM)) < 0 || !ours(t.kind))
+		return;
+	if (t.kind == SELF)
+		my_limit = limit;
+	if (!stat_of("env_set_frame_limit", t, &vs))
+		return;
+	if (vs.limit != limit
+	    || (limit && vs.resident > limit && vs.slots_used + 64 < vs.slots))
+		fail("env_set_frame_limit", "%08x's limit %u reads as %u, "
+		     "%u pages resident, %u of %u slots used", t.id, limit,
+		     vs.limit, vs.resident, vs.slots_used, vs.slots);
+}
+
+// A replacement policy, valid or not, on anyone; one set reads back.
+static void
+fz_env_set_swap_policy(void)
+{
+	struct target t = pick_env();
+	int policy = below(2) ? (int) below(NSWAPPOLICY + 1) : (int) rand32();
+	bool valid = policy >= SWAP_FIFO && policy < NSWAPPOLICY;
+	struct VmStat vs;
+
+	if (call(SYS_env_set_swap_policy, t.id, policy, rand32(), rand32(),
+		 rand32(), expect(t.kind, valid ? ARGS_OK : ARGS_BAD)
+		 & ~ERR(E_NO_MEM)) < 0 || !ours(t.kind))
+		return;
+	if (t.kind == SELF)
+		my_policy = policy;
+	if (stat_of("env_set_swap_policy", t, &vs) && vs.policy != policy)
+		fail("env_set_swap_policy", "%08x's policy %d reads as %d",
+		     t.id, policy, vs.policy);
+}
+
+/*
+ * Paging counts, to a hostile address, or half the time to a buffer of
+ * our own.  Those that come back must make sense: an env's counts
+ * within everyone's, slots used within the slots, free frames within
+ * the machine's; our own limit and policy what we set.
+ */
+static void
+fz_vm_stat(void)
+{
+	struct target t = pick_env();
+	struct VmStat vs;
+	uintptr_t out;
+	uint32_t allowed;
+
+	memset(&vs, 0, sizeof(vs));
+	out = below(2) ? (uintptr_t) &vs : pick_out(sizeof(vs));
+	allowed = out_results(out, sizeof(vs));
+	if (!ours(t.kind))
+		allowed = ANY_ERR;
+	else if (t.kind == MINE)
+		allowed |= ERR(E_BAD_ENV);
+	if (call(SYS_vm_stat, t.id, out, rand32(), rand32(), rand32(),
+		 allowed) < 0)
+		return;
+	memmove(&vs, (void *) out, sizeof(vs));
+	if (vs.env.faults > vs.all.faults || vs.env.swapins > vs.all.swapins
+	    || vs.env.swapouts > vs.all.swapouts
+	    || vs.env.dropped > vs.all.dropped || vs.limit > npages
+	    || vs.policy < SWAP_FIFO || vs.policy >= NSWAPPOLICY
+	    || vs.slots_used > vs.slots || vs.frames_free > npages
+	    || (t.kind == SELF
+		&& (vs.limit != my_limit || vs.policy != my_policy)))
+		fail("vm_stat", "of %08x to %08x: faults %u of %u, limit %u, "
+		     "policy %u, slots %u of %u, frames free %u", t.id, out,
+		     vs.env.faults, vs.all.faults, vs.limit, vs.policy,
+		     vs.slots_used, vs.slots, vs.frames_free);
+}
+
 // A send by call num, half the time to an env that waits for a message,
 // if one does; to_self is what num may answer a send to ourselves.
 static void
@@ -729,6 +1370,18 @@ fz_ipc_send(void)
 	fuzz_send(SYS_ipc_send, ERR(E_INVAL));
 }
 
+// A message came to us, with a page at va if its perm says so.
+static void
+check_received(const char *what, uintptr_t va)
+{
+	int perm = thisenv->env_ipc_perm;
+
+	if (perm && (va >= UTOP || !perm_ok(perm)))
+		fail(what, "perm %x for a page at %08x", perm, va);
+	else if (perm)
+		check_mapped(what, va, perm, 0);
+}
+
 // Wait for a message, from a sibling or the root (which wakes any worker
 // it finds waiting), with or without a page.  The root may also make us
 // runnable with sys_env_set_status, which cancels the receive.
@@ -736,19 +1389,63 @@ static void
 fz_ipc_recv(void)
 {
 	uintptr_t va = pick_va_for(SELF);
-	int32_t r;
-	int perm;
 
-	r = call(SYS_ipc_recv, va, 0, 0, 0, 0,
+	if (call(SYS_ipc_recv, va, 0, 0, 0, 0,
 		 va < UTOP && !va_ok(va) ? ERR(E_INVAL)
-		 : OK | ERR(E_IPC_NOT_RECV));
-	if (r < 0)
-		return;
-	perm = thisenv->env_ipc_perm;
-	if (perm && (va >= UTOP || !perm_ok(perm)))
-		fail("ipc_recv", "perm %x for a page at %08x", perm, va);
-	else if (perm)
-		check_mapped("ipc_recv", va, perm, 0);
+		 : OK | ERR(E_IPC_NOT_RECV)) == 0)
+		check_received("ipc_recv", va);
+}
+
+/*
+ * What an ipc_call to a target of kind may answer.  A bad receive
+ * address fails first; a send to ourselves, or one whose page may not
+ * be sent, fails at once.  Else the call blocks: receiving once the
+ * message went, until the root or a sibling sends to us (0); or queued,
+ * until the message is taken (IPC_CALL_SENT, or the send's error), the
+ * root cancels the send, or the target dies.
+ */
+static uint32_t
+call_results(int kind, uintptr_t srcva, uint32_t perm, uintptr_t dstva)
+{
+	uint32_t ok = OK | ERR(E_IPC_NOT_RECV) | ERR(E_BAD_ENV);
+	int args;
+
+	if (dstva < UMINADDR)
+		return ERR(E_INVAL) | (kind == SELF ? 0 : ERR(E_BAD_ENV));
+	if (kind == SELF)
+		return ERR(E_INVAL);
+	if (kind == DEAD)
+		return ERR(E_BAD_ENV);
+	if (srcva >= UTOP)
+		return ok;
+	args = va_ok(srcva) && perm_ok(perm)
+		? source_args(srcva, perm & PTE_W) : ARGS_BAD;
+	if (args == ARGS_BAD)
+		return ERR(E_INVAL) | ERR(E_BAD_ENV);
+	return ok | ERR(E_NO_MEM) | (args == ARGS_OK ? 0 : ERR(E_INVAL));
+}
+
+// A send and a receive in one call, aimed as fuzz_send aims its sends;
+// the receive address, page-aligned, and the send's permissions share
+// the fourth argument.
+static void
+fz_ipc_call(void)
+{
+	struct target t = pick_env();
+	envid_t waiting = below(2) ? pick_receiver() : 0;
+	uintptr_t srcva = below(2) ? pick_va_for(SELF) : UTOP;
+	uintptr_t dstva = ROUNDDOWN(pick_va_for(SELF), PGSIZE);
+	uint32_t perm = PGOFF(pick_perm());
+	int32_t r;
+
+	if (waiting)
+		t = (struct target) { waiting, kind_of(waiting) };
+	r = call(SYS_ipc_call, t.id, rand32(), srcva, dstva | perm, rand32(),
+		 call_results(t.kind, srcva, perm, dstva));
+	if (r > IPC_CALL_SENT)
+		fail("ipc_call", "returned %d", r);
+	else if (r == 0)
+		check_received("ipc_call", dstva);
 }
 
 static void
@@ -891,9 +1588,17 @@ static const struct {
 	{ 3, fz_env_set_priority },
 	{ 2, fz_env_snapshot },
 	{ 2, fz_env_restore },
+	{ 4, fz_region_map },
+	{ 3, fz_region_unmap },
+	{ 3, fz_region_protect },
+	{ 3, fz_region_query },
+	{ 2, fz_env_set_frame_limit },
+	{ 1, fz_env_set_swap_policy },
+	{ 2, fz_vm_stat },
 	{ 12, fz_ipc_try_send },
 	{ 3, fz_ipc_send },
 	{ 1, fz_ipc_recv },
+	{ 3, fz_ipc_call },
 	{ 3, fz_cputs },
 	{ 8, fz_small },
 	{ 10, fz_poke },
@@ -927,6 +1632,7 @@ take_faults(void)
 static void
 run_worker(int w)
 {
+	struct VmStat vs;
 	int i;
 
 	worker = w;
@@ -937,6 +1643,8 @@ run_worker(int w)
 	for (i = 0; i < ARRAY_SIZE(stale); i++)
 		stale[i] = self + (i + 1) * NENV;
 	take_faults();
+	my_policy = stat_of("vm_stat", (struct target) { 0, SELF }, &vs)
+		? vs.policy : 0;
 	while (tally->calls < NCALLS)
 		step();
 	while (nvictims > 0) {
@@ -983,6 +1691,18 @@ tend(envid_t *w)
 	}
 }
 
+// The machine's pages (sys_vm_stat's frames).
+static uint32_t
+find_npages(void)
+{
+	struct VmStat vs;
+	int r;
+
+	if ((r = sys_vm_stat(0, &vs)) < 0)
+		panic("fuzz: vm_stat: %e", r);
+	return vs.frames;
+}
+
 static void
 report(void)
 {
@@ -1015,6 +1735,7 @@ umain(int argc, char **argv)
 		seed, NWORKERS, NCALLS);
 	if ((r = sys_page_alloc(0, TALLY, PERM | PTE_W | PTE_SHARE)) < 0)
 		panic("fuzz: tally page: %e", r);
+	npages = find_npages();
 	for (i = 0; i < NWORKERS; i++) {
 		if ((w[i] = fork()) < 0)
 			panic("fuzz: fork: %e", w[i]);

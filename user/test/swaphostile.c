@@ -208,7 +208,8 @@ try(const struct call *c)
 	check(what, r, c->err);
 }
 
-// Find the machine's pages: the largest limit allowed.
+// Find the machine's pages: the largest limit allowed (which must be
+// what sys_vm_stat says).
 static uint32_t
 find_npages(void)
 {
@@ -517,6 +518,7 @@ umain(int argc, char **argv)
 	if ((r = sys_page_alloc(0, (void *) shared, RW | PTE_SHARE)) < 0)
 		panic("swaphostile: shared page: %e", r);
 	npages = find_npages();
+	check("sys_vm_stat's frames", st.frames, npages);
 	cow_page[0] = 1;
 	if ((dead = fork()) == 0)
 		exit();
