@@ -145,12 +145,16 @@ swap_env_built(struct Env *e)
 
 	if (!se->builder)
 		return;
-	if ((parent = live_env(se->builder)))
+	if ((parent = live_env(se->builder))) {
+		assert(env_swap(parent)->building > 0);
 		env_swap(parent)->building--;
+	}
 	se->builder = 0;
 }
 
-// e's address space is gone.
+// e's address space is gone.  So are its builds: a child it was
+// building names it no more, or an env given its id later (an id
+// reused, opt/jos/idcycle) would count that child as its own.
 void
 swap_env_free(struct Env *e)
 {
@@ -159,6 +163,7 @@ swap_env_free(struct Env *e)
 	assert(se->swapped == 0 && (!se->limit || se->resident == 0));
 	swap_set_limit(e, 0);
 	swap_env_built(e);
+	swap_end_builds(e);
 }
 
 /*
