@@ -143,7 +143,8 @@ pte_lookup(pde_t *pgdir, uintptr_t va)
  * page directory's entries from UTOP up are the kernel's, copied whole
  * by env_setup_vm and not summarized: no search goes there.  Guarded as
  * the entries are: by the kernel lock held exclusive, or on a shared
- * path, by running the env whose tables they are (kern/kernlock.h).
+ * path, by running the env whose tables they are or its parent while it
+ * is a child being built (kern/kernlock.h).
  * pgdir_free_user checks every entry against its summary.
  */
 extern uint32_t *pt_used;

@@ -647,10 +647,12 @@ next_table(pde_t *pgdir, uintptr_t va, uintptr_t end)
 	return MIN((uintptr_t) PGADDR(pde - pgdir, 0, 0), end);
 }
 
-// How many page table entries one step of a range call may examine.
+// How many page table entries a step of a range call may start on: it
+// finishes the table it is in, so it examines fewer than RANGE_STEP +
+// NPTENTRIES, in at most five tables.
 #define RANGE_STEP	(4 * NPTENTRIES)
-// The frames one step may take: the child's page tables, and the copy
-// of the caller's stack page (share_around).
+// The frames one step may take: the child's five page tables, and the
+// copy of the caller's stack page (share_around).
 #define RANGE_ROOM	(RANGE_STEP / NPTENTRIES + 2)
 
 /*
@@ -719,7 +721,7 @@ share_around(struct Env *child, pte_t *pt, pte_t *pte, pte_t *last,
  * caller is building, while no other CPU has the caller's page
  * directory loaded and frames are to spare: both spaces are this CPU's
  * (space_shared_ok), and mem_lock covers the whole step's pages and
- * tables (at most RANGE_STEP entries).  What it meets that needs more
+ * tables (at most five tables' entries).  What it meets that needs more
  * (share_go_exclusive) the call goes on with exclusive.
  */
 static int

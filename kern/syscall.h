@@ -48,8 +48,10 @@ syscall_shared_how(struct Trapframe *tf)
 	return how;
 }
 
-// A shared call that finds it needs the exclusive lock after all,
-// having changed nothing, makes it again that way (kern/trap.c).
+// A shared call that finds it needs the exclusive lock after all makes
+// it again that way (kern/trap.c): having changed nothing, or, for a
+// long call (kern/syscall.c's struct Resume), having recorded how far
+// it got, from where the call made again goes on.
 void	syscall_restart_exclusive(void) __attribute__((noreturn));
 
 void	syscall_copy_progress(struct Env *dst, struct Env *src);
