@@ -35,7 +35,6 @@ struct Report {
 static int nfail;
 static uint32_t gen;			// the parent's words: pattern(va, gen)
 static uint8_t touched[NPAGES];		// word 0 holds pattern(va, gen + 1)
-static envid_t parent_id;
 
 static void
 check(const char *what, uint32_t got, uint32_t want)
@@ -229,7 +228,6 @@ umain(int argc, char **argv)
 	struct RegionInfo ri;
 	int r, i, round;
 
-	parent_id = sys_getenvid();
 	if ((r = sys_page_alloc(0, (void *) REPORT, RW | PTE_SHARE)) < 0
 	    || (r = sys_page_alloc(0, (void *) STOP, RW | PTE_SHARE)) < 0)
 		panic("forkswapin: shared pages: %e", r);
