@@ -442,8 +442,8 @@ unmap_entry(pde_t *pgdir, uintptr_t va, pte_t *pte)
 }
 
 // Unmap whatever is at va, if anything: a page, or a swap entry.  A CPU
-// holding the kernel lock shared (its own env's page, which needs no
-// shootdown) takes mem_lock for it.
+// holding the kernel lock shared (a page of its own env, or of a child
+// it is building, which needs no shootdown) takes mem_lock for it.
 void
 page_remove(pde_t *pgdir, void *va)
 {

@@ -12,11 +12,11 @@
  * changed nothing.
  *
  * Concurrency: everything here runs under the kernel lock, exclusive,
- * but for what a CPU holding it shared does to the env it runs (see
- * kern/kernlock.h): region_find, and the map and unmap of its own
- * regions (kern/region_syscall.c), with mem_lock for the pool of
- * descriptors and the array's page.  No other CPU changes that env's
- * set meanwhile.
+ * but for what a CPU holding it shared does to the env it runs, or to a
+ * child that env is building (see kern/kernlock.h): region_find, and
+ * the map and unmap of their regions (kern/region_syscall.c), with
+ * mem_lock for the pool of descriptors and the array's page.  No other
+ * CPU changes those sets meanwhile.
  */
 #include <inc/assert.h>
 #include <inc/error.h>

@@ -41,7 +41,8 @@ struct Region {
  * page of its own (from the first region on), found by binary search
  * behind a one-entry cache.  Also the env's page-fault counters.
  * Guarded by the kernel lock, like the env itself; the CPU running the
- * env may change it holding the lock shared (kern/region.c).
+ * env, or its parent's while it is a child being built, may change it
+ * holding the lock shared (kern/region.c).
  */
 struct RegionSet {
 	struct Region **sorted;		// n of them, or NULL

@@ -247,9 +247,9 @@ end_build(struct Env *c, void *arg)
 	return true;
 }
 
-// e's address space is replaced (a restore): the children it was
-// building are built, as far as e knows; its evictions are theirs no
-// more.
+// e's address space is gone or replaced (its freeing, a restore): the
+// children it was building are built, as far as e knows; its evictions
+// are theirs no more.
 void
 swap_end_builds(struct Env *e)
 {

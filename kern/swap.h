@@ -14,7 +14,10 @@
 /*
  * Each env's paging: its frame limit and policy, and its counts.
  * Guarded by the kernel lock; resident also by mem_lock, for CPUs
- * holding the kernel lock shared (rmap_count).
+ * holding the kernel lock shared (rmap_count); a child's builder and its
+ * parent's building also by being the parent's CPU, which reads them
+ * and starts the child holding the lock shared (space_shared_ok,
+ * sys_env_set_status).
  */
 struct SwapEnv {
 	uint32_t limit;		// most resident pages allowed; 0: any number

@@ -16,8 +16,9 @@
 #include <inc/types.h>
 #include <kern/cpu.h>
 
-// Event types, and what env, a and b mean for each (conf/trace.py reads
-// them by these numbers: change both together).
+// Event types, and what env, a and b mean for each (conf/trace.py and
+// conf/gdb-jos.py's TRACE_TYPES read them by these numbers: change them
+// together).
 enum {
 	TR_SWITCH = 1,	// the CPU now runs env (0: nothing); a: the one before
 	TR_SYSCALL,	// env enters system call a

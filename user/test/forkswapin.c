@@ -120,8 +120,7 @@ map_touch(envid_t child)
 		w[i * WPP] = pattern((uintptr_t) &w[i * WPP], gen + 1);
 		n++;
 	}
-	if (n == 0)
-		cprintf("forkswapin: no page to touch\n");
+	check("pages of ours on swap to touch", n > 0, 1);
 	return sys_page_cow_range(child, 0, (void *) (UXSTACKTOP - PGSIZE));
 }
 
@@ -131,8 +130,8 @@ map_share(envid_t child)
 {
 	int r;
 
-	if (pages_swapped(DATA, NPAGES) == 0)
-		cprintf("forkswapin: nothing swapped to share\n");
+	check("pages of ours on swap to share",
+	      pages_swapped(DATA, NPAGES) > 0, 1);
 	if ((r = sys_page_cow_range(child, 0, (void *) DATA)) < 0
 	    || (r = sys_page_share_range(child, (void *) DATA,
 			(void *) (DATA + NPAGES * PGSIZE))) < 0)
@@ -214,8 +213,6 @@ try_fork(const char *name, int (*map)(envid_t), bool shared)
 	check("child's words", rep->wrong, 0);
 	check("child's own words", rep->wrong_after, 0);
 	check("our stack", wrong, 0);
-	if (shared)
-		memset(touched, 0, sizeof(touched));
 	check("our words after the child", wrong_words(shared ? g + 2 : g), 0);
 	cprintf("forkswapin: %s: %u of ours on swap now\n", name,
 		pages_swapped(DATA, NPAGES));

@@ -1,13 +1,14 @@
 /*
  * sys_region_protect over pages out on swap, booted with less memory
  * than the swap disk holds (the grader gives 8 MiB and a 12 MiB disk):
- * the slots of most entries are numbered past the last physical page,
- * and a swap entry's slot number, where a page's address would be, must
- * not be taken for one.  The env maps a region of NPAGES pages, more
- * than memory has, keeps LIMIT of them resident with a frame limit and
- * writes each its number; then it makes the region read-only and reads
- * every STRIDE-th page back (and the last, whose slot is the highest),
- * and writable again and rewrites them.
+ * the slots of the last entries to go out (some fifty) are numbered past
+ * the last physical page, and a swap entry's slot number, where a page's
+ * address would be, must not be taken for one.  The env maps a region
+ * of NPAGES pages, more than memory has, keeps LIMIT of them resident
+ * with a frame limit and writes each its number; then it makes the
+ * region read-only and reads every STRIDE-th page back (pages 2,048 and
+ * 2,080, whose slots are past the last page's, among them) and the
+ * last, and makes it writable again and rewrites them.
  */
 #include <inc/lib.h>
 
@@ -69,8 +70,8 @@ umain(int argc, char **argv)
 		*page(i) = i;
 	if ((r = sys_vm_stat(0, &vs)) < 0)
 		panic("protectswap: vm_stat: %e", r);
-	cprintf("protectswap: %u pages out on swap, %u slots, %u frames\n",
-		vs.swapped, vs.slots, vs.frames_free);
+	cprintf("protectswap: %u pages out on swap, %u slots, "
+		"%u frames free\n", vs.swapped, vs.slots, vs.frames_free);
 	protect(PTE_P | PTE_U);
 	wrong = count_wrong(0);
 	protect(PTE_P | PTE_U | PTE_W);

@@ -3,7 +3,8 @@
  * other on several CPUs (kern/kernlock.h): sys_getenvid, sys_yield,
  * page-less IPC, first touches of private region pages, page faults
  * that go straight to the upcall, and the page and region calls on an
- * env's own memory.  Everything else takes the lock exclusive, waiting
+ * env's own memory or a child it is building (fork's).  Everything else
+ * takes the lock exclusive, waiting
  * for the sharers to leave.  Eight workers,
  * started together, each run a different mix of both for a fixed
  * number of rounds, so that a race between two shared CPUs, or between
