@@ -3,7 +3,8 @@
  * machine's size forces pages out.  First one env writes every word of
  * an anonymous region twice the size of physical memory, then checks
  * every word; then two children at once do the same, each with a
- * region as large as physical memory.  A word's value follows from its
+ * region as large as physical memory, or as large as memory and the
+ * swap disk can hold for both at once.  A word's value follows from its
  * address and the env's id, so a page brought back to the wrong place,
  * another env's page, a stale copy or a zero page all show.  The
  * children report through a PTE_SHARE page; one killed on the way
@@ -18,6 +19,7 @@
 #define NKIDS		2
 #define DONE		0xd09ed09e	// a report that is complete
 #define CHUNK		32		// pages checked, then unmapped at once
+#define KID_SPARE	32		// a child's frames besides its region
 #define WORDS_PER_PAGE	(PGSIZE / sizeof(uint32_t))
 
 struct Report {
@@ -137,6 +139,24 @@ child(struct Report *rep, uint32_t npages)
 	exit();
 }
 
+/*
+ * Pages for each child's region: as many as the machine has, or, if
+ * free frames and slots cannot hold that much for both at once, what
+ * they can, less KID_SPARE each for a child's page tables, stack and
+ * copied program pages.  What is free depends on the kernel's own size,
+ * which grows with every program its image carries: a fixed size would
+ * leave the children a margin that shrinks to nothing.
+ */
+static uint32_t
+kid_pages(uint32_t npages)
+{
+	struct VmStat st;
+
+	sys_vm_stat(0, &st);
+	return MIN(npages, (st.frames_free + st.slots - st.slots_used) / NKIDS
+		   - KID_SPARE);
+}
+
 static uint32_t
 children(uint32_t npages)
 {
@@ -167,7 +187,7 @@ children(uint32_t npages)
 void
 umain(int argc, char **argv)
 {
-	uint32_t npages = machine_pages(), words;
+	uint32_t npages = machine_pages(), words, kp;
 	struct VmStat st;
 	int r;
 
@@ -182,10 +202,12 @@ umain(int argc, char **argv)
 	check("sent out at least half", st.env.swapouts >= npages, 1);
 	check("brought back at least half", st.env.swapins >= npages, 1);
 	check("slots in use after the region's unmap", st.slots_used, 0);
-	words += children(npages);
+	kp = kid_pages(npages);
+	words += children(kp);
 
 	sys_vm_stat(0, &st);
-	cprintf("swappressure: %u pages of memory, %u words checked, "
-		"%u wrong, %u swap-ins, %u swap-outs, %d failures\n", npages,
-		words, nwrong, st.all.swapins, st.all.swapouts, nfail);
+	cprintf("swappressure: %u pages of memory, children %d x %u pages, "
+		"%u words checked, %u wrong, %u swap-ins, %u swap-outs, "
+		"%d failures\n", npages, NKIDS, kp, words, nwrong,
+		st.all.swapins, st.all.swapouts, nfail);
 }
