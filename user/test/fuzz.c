@@ -1008,25 +1008,45 @@ fz_region_map(void)
 	}
 }
 
+// What t says of one end of a range: region_query's answer there and,
+// in our own space, the page's entry.
+struct end_view {
+	uintptr_t va;
+	int err;
+	struct RegionInfo ri;
+	pte_t pte;
+};
+
+// View the first and last pages of [va, va + len) in t, into v; returns
+// how many were viewed before t, a victim, turned out to be gone.
+static int
+view_ends(struct target t, uintptr_t va, size_t len, struct end_view v[2])
+{
+	int i;
+
+	v[0].va = va;
+	v[1].va = va + len - PGSIZE;
+	for (i = 0; i < 2; i++) {
+		v[i].err = sys_region_query(t.id, (void *) v[i].va, &v[i].ri);
+		if (v[i].err == -E_BAD_ENV && t.kind == MINE)
+			break;
+		v[i].pte = t.kind == SELF ? my_pte(v[i].va) : 0;
+	}
+	return i;
+}
+
 // After an unmap of [va, va + len) in t, no region holds its first or
 // last page, and in our own space no page is there.
 static void
 check_gone(struct target t, uintptr_t va, size_t len)
 {
-	uintptr_t ends[2] = { va, va + len - PGSIZE };
-	struct RegionInfo ri;
-	pte_t pte;
-	int i, err;
+	struct end_view v[2];
+	int i, n = view_ends(t, va, len, v);
 
-	for (i = 0; i < 2; i++) {
-		err = sys_region_query(t.id, (void *) ends[i], &ri);
-		if (err == -E_BAD_ENV && t.kind == MINE)
-			return;
-		pte = t.kind == SELF ? my_pte(ends[i]) : 0;
-		if (err != -E_INVAL || (pte & (PTE_P | PTE_SWAP)))
+	for (i = 0; i < n; i++)
+		if (v[i].err != -E_INVAL || (v[i].pte & (PTE_P | PTE_SWAP)))
 			fail("region_unmap", "%08x is still there: %e, "
-			     "entry %08x", ends[i], err, pte);
-	}
+			     "entry %08x", v[i].va, v[i].err, v[i].pte);
 }
 
 static void
@@ -1063,23 +1083,19 @@ cover_args(struct target t, uintptr_t va, uintptr_t end)
 static void
 check_protected(struct target t, uintptr_t va, size_t len, uint32_t perm)
 {
-	uintptr_t ends[2] = { va, va + len - PGSIZE };
-	struct RegionInfo ri;
+	struct end_view v[2];
+	int i, n = view_ends(t, va, len, v);
 	pte_t pte;
-	int i, err;
 
-	for (i = 0; i < 2; i++) {
-		err = sys_region_query(t.id, (void *) ends[i], &ri);
-		if (err == -E_BAD_ENV && t.kind == MINE)
-			return;
-		pte = t.kind == SELF ? my_pte(ends[i]) : 0;
-		if (err < 0 || (ri.perm & ~PTE_SHARE) != perm
+	for (i = 0; i < n; i++) {
+		pte = v[i].pte;
+		if (v[i].err < 0 || (v[i].ri.perm & ~PTE_SHARE) != perm
 		    || ((pte & (PTE_P | PTE_SWAP))
 			&& (pte & PTE_LOCK) != (perm & PTE_LOCK))
 		    || ((pte & PTE_P) && (pte & ~perm & PTE_W)))
 			fail("region_protect", "%08x not perm %x: region's "
-			     "%x (%e), entry %08x", ends[i], perm, ri.perm,
-			     err, pte);
+			     "%x (%e), entry %08x", v[i].va, perm,
+			     v[i].ri.perm, v[i].err, pte);
 	}
 }
 
