@@ -387,7 +387,21 @@ env_create(uint8_t *binary, enum EnvType type)
 	env_set_status(e, ENV_RUNNABLE);
 }
 
-// Free e and everything its address space holds.
+/*
+ * A child c was building (made by c's parent's exofork, never yet set
+ * running) goes with its parent: nobody else may start or destroy it
+ * (envid2env's parent check), so it would wait for good, holding its
+ * slot and pages.  It has never run, so it has no such child itself.
+ */
+static bool
+free_build(struct Env *c, void *arg)
+{
+	env_free(c);
+	return true;
+}
+
+// Free e and everything its address space holds, and the children it
+// was building.
 void
 env_free(struct Env *e)
 {
@@ -399,6 +413,7 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 	TRACE(TR_EXIT, e->env_id, 0, 0);
+	swap_each_building_child(e, free_build, NULL);
 
 	pgdir_free_user(pgdir);
 	e->env_pgdir = NULL;

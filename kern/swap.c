@@ -152,18 +152,17 @@ swap_env_built(struct Env *e)
 	se->builder = 0;
 }
 
-// e's address space is gone.  So are its builds: a child it was
-// building names it no more, or an env given its id later (an id
-// reused, opt/jos/idcycle) would count that child as its own.
+// e's address space is gone (the children it was building went first:
+// env_free).
 void
 swap_env_free(struct Env *e)
 {
 	struct SwapEnv *se = env_swap(e);
 
 	assert(se->swapped == 0 && (!se->limit || se->resident == 0));
+	assert(se->building == 0);
 	swap_set_limit(e, 0);
 	swap_env_built(e);
-	swap_end_builds(e);
 }
 
 /*
@@ -222,11 +221,12 @@ swap_tables_to_copy(struct Env *e)
 
 /*
  * The children parent is building, one at a time: fn(child, arg) for
- * each, stopping (and returning false) when fn does.
+ * each, stopping (and returning false) when fn does.  fn may free the
+ * child.
  */
-static bool
-each_building_child(struct Env *parent, bool (*fn)(struct Env *, void *),
-		    void *arg)
+bool
+swap_each_building_child(struct Env *parent,
+			 bool (*fn)(struct Env *, void *), void *arg)
 {
 	struct Env *c;
 
@@ -247,13 +247,13 @@ end_build(struct Env *c, void *arg)
 	return true;
 }
 
-// e's address space is gone or replaced (its freeing, a restore): the
-// children it was building are built, as far as e knows; its evictions
-// are theirs no more.
+// e's address space is replaced (a restore): the children it was
+// building are built, as far as e knows; its evictions are theirs no
+// more.
 void
 swap_end_builds(struct Env *e)
 {
-	each_building_child(e, end_build, NULL);
+	swap_each_building_child(e, end_build, NULL);
 }
 
 // A swap entry of the parent's, at va.
@@ -297,7 +297,7 @@ evictable(struct Env *e, struct Rmap *r, bool full, pte_t **pte_store)
 	assert(pte && (*pte & PTE_P) && PTE_ADDR(*pte) == page2pa(pp));
 	if (pp->pp_ref != 1 || pp == held
 	    || (full && (!r->clean_slot || (*pte & PTE_D)))
-	    || !each_building_child(e, has_page_table, &g))
+	    || !swap_each_building_child(e, has_page_table, &g))
 		return false;
 	*pte_store = pte;
 	return true;
@@ -458,7 +458,7 @@ send_out(struct Outgoing *o)
 	g.entry = swap_pte(o->slot, o->old);
 	pte_store(o->pte, g.entry);
 	se->swapped++;
-	each_building_child(o->e, give_entry, &g);
+	swap_each_building_child(o->e, give_entry, &g);
 	vm_evictions[se->policy]++;
 	page_decref(pa2page(PTE_ADDR(o->old)));
 }

@@ -49,6 +49,8 @@ void	swap_env_init(struct Env *e, struct Env *parent);
 void	swap_env_free(struct Env *e);
 void	swap_env_built(struct Env *e);
 void	swap_end_builds(struct Env *e);
+bool	swap_each_building_child(struct Env *parent,
+				 bool (*fn)(struct Env *, void *), void *arg);
 int	swap_exofork(struct Env *parent, struct Env *child);
 int	swap_copy_entries(struct Env *src, struct Env *dst);
 int	swap_tables_to_copy(struct Env *e);
