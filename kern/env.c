@@ -37,6 +37,9 @@
 // envs[] is page-aligned: user programs see it, read-only, at UENVS.
 static struct Env env_table[NENV] __attribute__((aligned(PGSIZE)));
 struct Env *envs = env_table;
+// The free slots, and births below: changed by env_alloc and env_free,
+// with the kernel lock exclusive, or shared with sched_lock (sys_exofork:
+// SHARED_SCHED).  env_free is exclusive but for an exofork's undoing.
 static struct Env *env_free_list;
 
 // A slot's ids repeat after this many generations: as many as fit in a
@@ -192,13 +195,18 @@ env_init_percpu(void)
 static int
 env_setup_vm(struct Env *e)
 {
-	struct PageInfo *p = page_alloc(ALLOC_ZERO);
+	bool taken = mem_lock_if_shared();
+	struct PageInfo *p = page_alloc(0);
 
+	if (p) {
+		p->pp_ref++;
+		rmap_set_owner(page2kva(p), e - envs);
+	}
+	mem_unlock_taken(taken);
 	if (!p)
 		return -E_NO_MEM;
-	p->pp_ref++;
+	page_clear(p);
 	e->env_pgdir = page2kva(p);
-	rmap_set_owner(e->env_pgdir, e - envs);
 	memcpy(&e->env_pgdir[PDX(UTOP)], &kern_pgdir[PDX(UTOP)],
 	       (NPDENTRIES - PDX(UTOP)) * sizeof(pde_t));
 	e->env_pgdir[PDX(UVPT)] = PADDR(e->env_pgdir) | PTE_P | PTE_U;
@@ -230,7 +238,7 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	struct Env *e = env_free_list;
 	int i, r;
 
-	assert(!parent || parent == curenv);
+	assert((!parent || parent == curenv) && sched_owned());
 	if (!e)
 		return -E_NO_FREE_ENV;
 	if ((r = env_setup_vm(e)) < 0)

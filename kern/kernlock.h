@@ -16,9 +16,9 @@
  * The shared paths are few and bounded (trap.c's trap_shared): system
  * calls on the caller alone or its child being built
  * (syscall_shared_how: its id, a step of its printing, pages for a
- * fault handler, a new child's pages and exception stack, the map and
- * unmap of regions, the page fault upcall, a child's start, a yield,
- * IPC without a page), the first touch of a region page when a frame
+ * fault handler, a new child, its pages and exception stack, the map
+ * and unmap of regions, the page fault upcall, a child's start, a
+ * yield, IPC without a page), the first touch of a region page when a frame
  * is free, and a fault sent to the upcall.  Whatever else such a path
  * meets (a swapped-out page, a frame limit, no frame left, a TLB to
  * shoot down) it leaves alone, and the trap starts over under the

@@ -14,8 +14,9 @@ struct Env;
 /*
  * sched_lock covers what envs' status changes touch: env_status, the
  * run queues and counts of kern/sched.c, each CPU's cpu_env and resched
- * flag, and IPC's queues and env_ipc_* fields (kern/ipc.c), for CPUs
- * holding the kernel lock shared.  The exclusive holder is alone and
+ * flag, IPC's queues and env_ipc_* fields (kern/ipc.c), and the env
+ * table's free slots (kern/env.c), for CPUs holding the kernel lock
+ * shared.  The exclusive holder is alone and
  * needs it not (kern/kernlock.h).  A CPU holding the kernel lock shared
  * and sched_lock lets go of sched_lock (sched_release) as soon as the
  * statuses and queues are as they must be: env_run, before it loads the

@@ -179,24 +179,45 @@ sys_env_destroy(envid_t envid)
 	return 0;
 }
 
-// The child starts as a copy of the caller's registers, returning 0 from
-// this call, with an empty address space, not runnable (env_alloc).
+/*
+ * Free frames below which sys_exofork holding the kernel lock shared
+ * starts over exclusive, which may evict: its own two, and a margin for
+ * the other CPUs' shared paths, which may take two each (under mem_lock,
+ * one at a time) between this look and its own takes.
+ */
+#define EXOFORK_SHARED_ROOM	(2 + 2 * NCPU)
+
+/*
+ * The child starts as a copy of the caller's registers, returning 0 from
+ * this call, with an empty address space, not runnable (env_alloc).
+ * Holding the kernel lock shared, sched_lock covers the env table
+ * (SHARED_SCHED), and mem_lock the frames and region descriptors; a
+ * caller with swap entries to copy, or memory short of
+ * EXOFORK_SHARED_ROOM, starts over exclusive, having changed nothing.
+ */
 static envid_t
 sys_exofork(void)
 {
 	struct Env *e;
+	bool taken;
 	int r;
 
 	// A page directory, the regions' array, and page tables for a
 	// copy of the caller's swap entries.
-	swap_make_room(NULL, 0, 2 + swap_tables_to_copy(curenv));
+	if (kernel_alone())
+		swap_make_room(NULL, 0, 2 + swap_tables_to_copy(curenv));
+	else if (swap_tables_to_copy(curenv)
+		 || !swap_room(NULL, EXOFORK_SHARED_ROOM))
+		syscall_restart_exclusive();
 	if ((r = env_alloc(&e, curenv)) < 0)
 		return r;
+	taken = mem_lock_if_shared();
 	if ((r = regions_copy(env_regions(e), env_regions(curenv))) < 0
-	    || (r = swap_exofork(curenv, e)) < 0) {
+	    || (r = swap_exofork(curenv, e)) < 0)
 		env_free(e);
+	mem_unlock_taken(taken);
+	if (r < 0)
 		return r;
-	}
 	e->env_tf = curenv->env_tf;
 	e->env_tf.tf_regs.reg_eax = 0;
 	return e->env_id;
@@ -819,6 +840,7 @@ const uint8_t syscall_sharing[NSYSCALLS] = {
 	[SYS_env_set_pgfault_upcall] = SHARED_SELF,
 	[SYS_page_cow_range] = SHARED_SELF,
 	[SYS_page_share_range] = SHARED_SELF,
+	[SYS_exofork] = SHARED_SCHED,
 	[SYS_env_set_status] = SHARED_SCHED,
 	[SYS_yield] = SHARED_SCHED,
 	[SYS_ipc_recv] = SHARED_SCHED,

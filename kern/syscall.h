@@ -24,7 +24,8 @@ int32_t	syscall(struct Trapframe *tf);
  * the pool of region descriptors, with mem_lock; the output, with
  * cons_lock); SHARED_SCHED, with sched_lock, if it changes envs' status
  * and queues but no address space (a yield, a receive, a send with no
- * page, a child made runnable); else not at all (0).  A call on another
+ * page, a child made runnable), or makes a new env (sys_exofork: the
+ * env table is sched_lock's too); else not at all (0).  A call on another
  * env finds out once it has looked the env up, and starts over
  * exclusive.
  *
