@@ -37,9 +37,9 @@
 // envs[] is page-aligned: user programs see it, read-only, at UENVS.
 static struct Env env_table[NENV] __attribute__((aligned(PGSIZE)));
 struct Env *envs = env_table;
-// The free slots, and births below: changed by env_alloc and env_free,
-// with the kernel lock exclusive, or shared with sched_lock (sys_exofork:
-// SHARED_SCHED).  env_free is exclusive but for an exofork's undoing.
+// The free slots, and births below: taken by env_take, with the kernel
+// lock exclusive or with sched_lock (a shared sys_exofork), and given
+// back by env_free, exclusive.
 static struct Env *env_free_list;
 
 // A slot's ids repeat after this many generations: as many as fit in a
@@ -195,18 +195,13 @@ env_init_percpu(void)
 static int
 env_setup_vm(struct Env *e)
 {
-	bool taken = mem_lock_if_shared();
-	struct PageInfo *p = page_alloc(0);
+	struct PageInfo *p = page_alloc(ALLOC_ZERO);
 
-	if (p) {
-		p->pp_ref++;
-		rmap_set_owner(page2kva(p), e - envs);
-	}
-	mem_unlock_taken(taken);
 	if (!p)
 		return -E_NO_MEM;
-	page_clear(p);
+	p->pp_ref++;
 	e->env_pgdir = page2kva(p);
+	rmap_set_owner(e->env_pgdir, e - envs);
 	memcpy(&e->env_pgdir[PDX(UTOP)], &kern_pgdir[PDX(UTOP)],
 	       (NPDENTRIES - PDX(UTOP)) * sizeof(pde_t));
 	e->env_pgdir[PDX(UVPT)] = PADDR(e->env_pgdir) | PTE_P | PTE_U;
@@ -226,19 +221,22 @@ next_env_id(struct Env *e)
 }
 
 /*
- * Allocate an env, not yet runnable, with fresh user registers and an
+ * Take a free env, not yet runnable, with fresh user registers and an
  * empty address space.  parent is the env creating it, which must be
  * the current env, or NULL when the kernel does; a child inherits its
  * parent's %fs and %gs (exofork copies the other registers).  Returns 0
- * and the env in *newenv_store, or -E_NO_FREE_ENV or -E_NO_MEM.
+ * and the env in *newenv_store, or -E_NO_FREE_ENV or -E_NO_MEM, having
+ * changed nothing.  The caller owns the env table and the page
+ * allocator (sched_lock and mem_lock, if not alone), and announces the
+ * env (env_announce) once it has let go of them.
  */
 int
-env_alloc(struct Env **newenv_store, struct Env *parent)
+env_take(struct Env **newenv_store, struct Env *parent)
 {
 	struct Env *e = env_free_list;
 	int i, r;
 
-	assert((!parent || parent == curenv) && sched_owned());
+	assert((!parent || parent == curenv) && sched_owned() && mem_owned());
 	if (!e)
 		return -E_NO_FREE_ENV;
 	if ((r = env_setup_vm(e)) < 0)
@@ -258,7 +256,6 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	uexcept_env_init(e);
 	sched_env_init(e, parent);
 	e->env_type = ENV_TYPE_USER;
-	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_runs = 0;
 	e->env_cpunum = -1;
 
@@ -275,14 +272,33 @@ env_alloc(struct Env **newenv_store, struct Env *parent)
 	e->env_pgfault_upcall = NULL;
 	e->env_ipc_recving = false;
 
+	// Last: another CPU's envid2env knows it by its status.
+	env_set_status(e, ENV_NOT_RUNNABLE);
 	env_free_list = e->env_link;
 	e->env_link = NULL;
 	*newenv_store = e;
+	return 0;
+}
 
+// Say that parent (the kernel, if NULL) made e.
+void
+env_announce(struct Env *e, struct Env *parent)
+{
 	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 	if (parent)
 		trace_inherit(e->env_id, parent->env_id);
-	return 0;
+}
+
+// env_take and env_announce, with the kernel lock held exclusive.
+int
+env_alloc(struct Env **newenv_store, struct Env *parent)
+{
+	int r;
+
+	assert(kernel_alone());
+	if ((r = env_take(newenv_store, parent)) == 0)
+		env_announce(*newenv_store, parent);
+	return r;
 }
 
 // Does loadable segment ph[i] share a page with one before it?  Each
@@ -421,6 +437,9 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 	TRACE(TR_EXIT, e->env_id, 0, 0);
+	// Off any queue first: freeing a child it was sending to must not
+	// wake it.
+	ipc_forget(e);
 	swap_each_building_child(e, free_build, NULL);
 
 	pgdir_free_user(pgdir);

@@ -16,6 +16,8 @@ extern struct Env *envs;		// all NENV environments
 void	env_init(void);
 void	env_init_percpu(void);
 int	env_alloc(struct Env **e, struct Env *parent);
+int	env_take(struct Env **e, struct Env *parent);
+void	env_announce(struct Env *e, struct Env *parent);
 void	env_set_id_cycle(uint32_t n);
 uint64_t env_birth(struct Env *e);	// unique to e, never reused
 void	env_leave_cpu(void);	// curenv stops running here; curenv = NULL

@@ -13,10 +13,11 @@
  *
  * Concurrency: everything here runs under the kernel lock, exclusive,
  * but for what a CPU holding it shared does to the env it runs, or to a
- * child that env is building (see kern/kernlock.h): region_find, and
- * the map and unmap of their regions (kern/region_syscall.c), with
- * mem_lock for the pool of descriptors and the array's page.  No other
- * CPU changes those sets meanwhile.
+ * child that env is building (see kern/kernlock.h): region_find, the
+ * map and unmap of their regions (kern/region_syscall.c), and the copy
+ * of the env's regions into a new child (sys_exofork, regions_copy_ok),
+ * with mem_lock for the pool of descriptors and the array's page.  No
+ * other CPU changes those sets meanwhile.
  */
 #include <inc/assert.h>
 #include <inc/error.h>
@@ -327,6 +328,16 @@ regions_gap(struct RegionSet *s, uintptr_t from, size_t len)
 	for (i++; i < (int) s->n && s->sorted[i]->start - a < len; i++)
 		a = MAX(a, s->sorted[i]->end);
 	return a < UTOP && len <= UTOP - a ? a : 0;
+}
+
+// May a CPU holding the kernel lock shared, and mem_lock, copy src's
+// regions?  Only if the descriptors are there (the array's page is the
+// caller's to find) and no region has a shared object to hold: those
+// are the exclusive lock's (kern/shm.c).
+bool
+regions_copy_ok(struct RegionSet *src)
+{
+	return nunused >= (int) src->n && !regions_share(src, 0, UTOP);
 }
 
 // Give dst, which has none, a copy of each of src's regions.  Returns 0

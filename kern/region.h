@@ -83,6 +83,7 @@ bool	regions_cover(struct RegionSet *s, uintptr_t start, uintptr_t end);
 bool	regions_touch(struct RegionSet *s, uintptr_t start, uintptr_t end);
 bool	regions_share(struct RegionSet *s, uintptr_t start, uintptr_t end);
 uintptr_t regions_gap(struct RegionSet *s, uintptr_t from, size_t len);
+bool	regions_copy_ok(struct RegionSet *src);
 int	regions_copy(struct RegionSet *dst, struct RegionSet *src);
 void	regions_free(struct RegionSet *s);
 

@@ -179,48 +179,76 @@ sys_env_destroy(envid_t envid)
 	return 0;
 }
 
-/*
- * Free frames below which sys_exofork holding the kernel lock shared
- * starts over exclusive, which may evict: its own two, and a margin for
- * the other CPUs' shared paths, which may take two each (under mem_lock,
- * one at a time) between this look and its own takes.
- */
-#define EXOFORK_SHARED_ROOM	(2 + 2 * NCPU)
+// The child e, made, starts as a copy of the caller's registers,
+// returning 0 from sys_exofork.
+static envid_t
+exofork_child(struct Env *e)
+{
+	e->env_tf = curenv->env_tf;
+	e->env_tf.tf_regs.reg_eax = 0;
+	return e->env_id;
+}
 
 /*
- * The child starts as a copy of the caller's registers, returning 0 from
- * this call, with an empty address space, not runnable (env_alloc).
- * Holding the kernel lock shared, sched_lock covers the env table
- * (SHARED_SCHED), and mem_lock the frames and region descriptors; a
- * caller with swap entries to copy, or memory short of
- * EXOFORK_SHARED_ROOM, starts over exclusive, having changed nothing.
+ * sys_exofork holding the kernel lock shared: sched_lock for the env
+ * table and mem_lock for the frames and region descriptors, both held
+ * from the look at what is there to the last take, so that the call has
+ * all it needs or starts over exclusive (which may evict) having changed
+ * nothing.  A caller with swap entries or shared objects to copy always
+ * starts over: those are the exclusive lock's.  The child is announced
+ * once both locks are let go, so that no CPU waits for them on a print.
  */
+static envid_t
+exofork_shared(void)
+{
+	struct CpuInfo *c = thiscpu;
+	struct Env *e;
+	bool room;
+	int r = 0;
+
+	if (swap_tables_to_copy(curenv))
+		syscall_restart_exclusive();
+	sched_lock_take(c);
+	spin_lock(&mem_lock);
+	// A page directory and the regions' array.
+	room = swap_room(NULL, 2) && regions_copy_ok(env_regions(curenv));
+	if (room && (r = env_take(&e, curenv)) == 0) {
+		r = regions_copy(env_regions(e), env_regions(curenv));
+		assert(r == 0);
+		r = swap_exofork(curenv, e);	// no entry to copy
+		assert(r == 0);
+	}
+	spin_unlock(&mem_lock);
+	sched_lock_give(c);
+	if (!room)
+		syscall_restart_exclusive();
+	if (r < 0)
+		return r;
+	env_announce(e, curenv);
+	return exofork_child(e);
+}
+
+// A new child, not runnable, with an empty address space but for the
+// caller's regions (env_alloc, exofork_child).
 static envid_t
 sys_exofork(void)
 {
 	struct Env *e;
-	bool taken;
 	int r;
 
+	if (!kernel_alone())
+		return exofork_shared();
 	// A page directory, the regions' array, and page tables for a
 	// copy of the caller's swap entries.
-	if (kernel_alone())
-		swap_make_room(NULL, 0, 2 + swap_tables_to_copy(curenv));
-	else if (swap_tables_to_copy(curenv)
-		 || !swap_room(NULL, EXOFORK_SHARED_ROOM))
-		syscall_restart_exclusive();
+	swap_make_room(NULL, 0, 2 + swap_tables_to_copy(curenv));
 	if ((r = env_alloc(&e, curenv)) < 0)
 		return r;
-	taken = mem_lock_if_shared();
 	if ((r = regions_copy(env_regions(e), env_regions(curenv))) < 0
-	    || (r = swap_exofork(curenv, e)) < 0)
+	    || (r = swap_exofork(curenv, e)) < 0) {
 		env_free(e);
-	mem_unlock_taken(taken);
-	if (r < 0)
 		return r;
-	e->env_tf = curenv->env_tf;
-	e->env_tf.tf_regs.reg_eax = 0;
-	return e->env_id;
+	}
+	return exofork_child(e);
 }
 
 static int
@@ -840,7 +868,7 @@ const uint8_t syscall_sharing[NSYSCALLS] = {
 	[SYS_env_set_pgfault_upcall] = SHARED_SELF,
 	[SYS_page_cow_range] = SHARED_SELF,
 	[SYS_page_share_range] = SHARED_SELF,
-	[SYS_exofork] = SHARED_SCHED,
+	[SYS_exofork] = SHARED_SELF,
 	[SYS_env_set_status] = SHARED_SCHED,
 	[SYS_yield] = SHARED_SCHED,
 	[SYS_ipc_recv] = SHARED_SCHED,

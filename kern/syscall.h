@@ -22,10 +22,11 @@ int32_t	syscall(struct Trapframe *tf);
  * entries, regions and upcalls, which space_shared_ok says are this
  * CPU's; the pages and reverse-map counts they share with others and
  * the pool of region descriptors, with mem_lock; the output, with
- * cons_lock); SHARED_SCHED, with sched_lock, if it changes envs' status
- * and queues but no address space (a yield, a receive, a send with no
- * page, a child made runnable), or makes a new env (sys_exofork: the
- * env table is sched_lock's too); else not at all (0).  A call on another
+ * cons_lock), or if it makes a new child (sys_exofork, which takes
+ * sched_lock for the env table itself, to announce the child after);
+ * SHARED_SCHED, with sched_lock, if it changes envs' status and queues
+ * but no address space (a yield, a receive, a send with no page, a
+ * child made runnable); else not at all (0).  A call on another
  * env finds out once it has looked the env up, and starts over
  * exclusive.
  *
