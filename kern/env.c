@@ -52,7 +52,7 @@ static uint32_t id_cycle = 0x7fffffff >> ENVGENSHIFT;
  *
  * An id names an env only until its slot's generations wrap around, so
  * authority over a child is decided by birth numbers, which are never
- * reused: a 64-bit count of env_alloc calls.  A child's parent is the
+ * reused: a 64-bit count of env_take calls.  A child's parent is the
  * env whose birth is the child's parent_birth; once that env is freed,
  * no env has it, whatever id comes back.
  *
