@@ -245,8 +245,10 @@ reprotect_range(struct Env *e, uintptr_t start, uintptr_t end, int perm)
 /*
  * Give [va, va + len) of envid, which regions must cover, the
  * permissions perm (PTE_U | PTE_P, maybe PTE_W and PTE_LOCK: resident
- * for good once in, outside any frame limit).  Returns 0, -E_INVAL,
- * -E_BAD_ENV or -E_NO_MEM.
+ * for good once in, outside any frame limit).  Pages unlocked count
+ * toward the limit again: what is over it goes out at once, as far as
+ * it can, as when the limit is set (sys_env_set_frame_limit).  Returns
+ * 0, -E_INVAL, -E_BAD_ENV or -E_NO_MEM.
  */
 int
 sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
@@ -263,6 +265,8 @@ sys_region_protect(envid_t envid, uintptr_t va, size_t len, int perm)
 	if ((err = regions_protect(env_regions(e), va, va + len, perm)) < 0)
 		return err;
 	reprotect_range(e, va, va + len, perm);
+	if (!(perm & PTE_LOCK))
+		swap_make_room(e, 0, 0);
 	return 0;
 }
 

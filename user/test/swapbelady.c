@@ -234,6 +234,47 @@ run_case(const struct rcase *c)
 	      before.slots_used);
 }
 
+/*
+ * Locked pages count toward no frame limit, but unlocked they count
+ * again: AREA's pages, written while locked, are over a limit of
+ * UNLOCK_LIMIT the moment a protect unlocks them, and the excess goes
+ * out then, not at some later fault.  They come back with their bytes.
+ */
+#define UNLOCK_LIMIT	2
+
+static void
+unlock_case(void)
+{
+	struct VmStat locked, unlocked;
+	void *va = (void *) AREA;
+	int i, r;
+
+	if ((r = sys_region_map(0, &va, NAREA * PGSIZE, RW | PTE_LOCK,
+				REGION_FIXED)) < 0
+	    || (r = sys_env_set_swap_policy(0, SWAP_FIFO)) < 0)
+		panic("swapbelady: locked region: %e", r);
+	memset(stamps, 0, sizeof(stamps));
+	for (i = 0; i < NAREA; i++)
+		reference("unlock", 'A' + i);
+	if ((r = sys_env_set_frame_limit(0, UNLOCK_LIMIT)) < 0)
+		panic("swapbelady: limit: %e", r);
+	vm_stat(&locked);
+	check("resident while locked", "unlock", locked.resident, 0);
+	if ((r = sys_region_protect(0, va, NAREA * PGSIZE, RW)) < 0)
+		panic("swapbelady: unlock: %e", r);
+	vm_stat(&unlocked);
+	cprintf("swapbelady: %d locked pages unlocked under a limit of %d: "
+		"%d resident, %d out\n", NAREA, UNLOCK_LIMIT,
+		unlocked.resident, unlocked.swapped);
+	check("resident once unlocked", "unlock", unlocked.resident,
+	      UNLOCK_LIMIT);
+	for (i = 0; i < NAREA; i++)
+		reference("unlock", 'a' + i);
+	if ((r = sys_region_unmap(0, (void *) AREA, NAREA * PGSIZE)) < 0
+	    || (r = sys_env_set_frame_limit(0, 0)) < 0)
+		panic("swapbelady: unmap and unlimit: %e", r);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -242,6 +283,7 @@ umain(int argc, char **argv)
 	lock_self();
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(&cases[i]);
-	cprintf("swapbelady: %d cases, %d failures\n", ARRAY_SIZE(cases),
+	unlock_case();
+	cprintf("swapbelady: %d cases, %d failures\n", ARRAY_SIZE(cases) + 1,
 		nfail);
 }
