@@ -69,7 +69,7 @@ class Trace:
     clock_known: bool   # mhz came from a CLOCK record
     start: int          # tsc of the earliest record, time 0 of the outputs
     end: int            # tsc of the latest
-    cpus: list          # the CPUs with records, in order
+    cpus: list          # the CPUs that ran (cpus_of), in order
     names: dict         # env -> program name
     runs: list          # Runs, in order of start
     messages: list      # (SEND, RECV) Record pairs of one message
@@ -110,7 +110,7 @@ def analyse(records, trailing=0):
         clock_known=mhz is not None,
         start=min((r.tsc for r in merged), default=0),
         end=max((r.tsc for r in merged), default=0),
-        cpus=sorted(by_cpu), names=program_names(merged),
+        cpus=cpus_of(merged), names=program_names(merged),
         runs=sorted(runs, key=lambda run: (run.start, run.cpu)),
         messages=match_messages(merged),
         counts=collections.Counter(r.type for r in merged),
@@ -151,6 +151,14 @@ def clock_mhz(records):
         if r.type == CLOCK and r.a:
             return r.a
     return None
+
+
+def cpus_of(records):
+    """The CPUs with records, and those the first CLOCK record says ran
+    (a CPU may record nothing in a whole run), in order."""
+    cpus = {r.cpu for r in records}
+    clock = next((r for r in records if r.type == CLOCK), None)
+    return sorted(cpus | set(range(clock.b if clock else 0)))
 
 
 def program_names(records):

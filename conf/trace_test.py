@@ -211,6 +211,15 @@ class SvgTest(unittest.TestCase):
         labels = [t.text for g in lanes for t in g.iter(SVG + "text")]
         self.assertEqual(labels, ["CPU 0", "CPU 1"])
 
+    def test_lane_of_a_cpu_without_records(self):
+        # The CLOCK record says two CPUs ran; CPU 1 recorded nothing
+        # (asleep on the kernel lock all the while): it has a lane too.
+        records = [rec(0, 0, tool.CLOCK, a=MHZ, b=2),
+            rec(100, 0, tool.SWITCH, PING), rec(500, 0, tool.SWITCH, 0, PING)]
+        root = svg_root(records)
+        lanes = [g for g in root.iter(SVG + "g") if g.get("class") == "lane"]
+        self.assertEqual([g.get("id") for g in lanes], ["cpu0", "cpu1"])
+
     def test_runs_and_colours(self):
         root = svg_root(ping_pong())
         fills = {}

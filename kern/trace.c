@@ -249,9 +249,11 @@ trace_program(uint32_t env, const uint8_t *binary)
 	if (!trace_on)
 		return;
 	// The rate goes with the first env, not at boot: a reader's time
-	// starts at its first record.
+	// starts at its first record.  So does the number of CPUs: one may
+	// record nothing in a whole run (asleep on the kernel lock while the
+	// host runs the others), and still has its lane in a picture.
 	if (clock_mhz) {
-		trace_record(0, clock_mhz, 0, TR_CLOCK);
+		trace_record(0, clock_mhz, ncpu, TR_CLOCK);
 		clock_mhz = 0;
 	}
 	for (p = user_programs; p->name && p->binary != binary; p++)

@@ -35,7 +35,7 @@ enum {
 	TR_NAME,	// env runs the program named by the 8 bytes in a and b
 	TR_DROPPED,	// a records of this CPU were lost before this one
 	TR_EXIT,	// env was freed
-	TR_CLOCK,	// the time stamp counter runs at a MHz
+	TR_CLOCK,	// the time stamp counter runs at a MHz; b CPUs run
 	TR_RESTART,	// env's system call a, begun holding the kernel lock
 			// shared, starts over under the exclusive lock
 };
