@@ -33,7 +33,7 @@ extern const volatile struct PageInfo pages[];
 
 // user/user.ld: the first address past the program's bss, and the
 // bounds of its private page
-extern unsigned char end[], uprivate[], euprivate[];
+extern unsigned char udata[], end[], uprivate[], euprivate[];
 
 // exit.c
 void	exit(void) __attribute__((noreturn));

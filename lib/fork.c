@@ -8,9 +8,13 @@
  *
  * sfork: every page is shared as it is, writable ones included, but for
  * the stack area (the 4 MiB below USTACKTOP) and the private page that
- * holds thisenv, which are copy-on-write as in fork.  A page that is
- * copy-on-write already (from an earlier fork) stays so, and is not
- * shared once written.
+ * holds thisenv, which are copy-on-write as in fork.  The program's
+ * data and bss pages are first made the caller's own and writable
+ * (own_image_pages), so that the globals are shared whether or not
+ * they were touched.  Elsewhere, a page that is copy-on-write already
+ * (from an earlier fork) stays so, and is not shared once written; and
+ * a page of a region the program mapped, not touched yet, is each env's
+ * own at its first touch (map it PTE_SHARE to share it).
  *
  * Cost: one sys_page_cow_range call maps the whole address space (the
  * kernel skips absent page tables; sfork makes four range calls), plus
@@ -43,6 +47,27 @@ map_copied(envid_t child)
 	return sys_page_cow_range(child, 0, (void *) (UXSTACKTOP - PGSIZE));
 }
 
+/*
+ * A page of the program's data or bss that has no page of its own yet
+ * (never touched, or only read: the zero page; or copy-on-write) would
+ * be each env's own at its first write, not shared.  A write of what is
+ * there makes it the caller's own, writable.  A page writable already,
+ * or out on swap, is shared as it is: a write to one might undo a
+ * relative's write to the same word.
+ */
+static void
+own_image_pages(void)
+{
+	uintptr_t va;
+	pte_t pte;
+
+	for (va = (uintptr_t) udata; va < (uintptr_t) end; va += PGSIZE) {
+		pte = (uvpd[PDX(va)] & PTE_P) ? uvpt[PGNUM(va)] : 0;
+		if (pte == 0 || (pte & (PTE_P | PTE_W | PTE_SHARE)) == PTE_P)
+			*(volatile char *) va = *(volatile char *) va;
+	}
+}
+
 // sfork's child: the stack area and the private page (thisenv)
 // copy-on-write, everything else below them shared.
 static int
@@ -51,6 +76,7 @@ map_shared(envid_t child)
 	void *stack = (void *) (USTACKTOP - PTSIZE);
 	int r;
 
+	own_image_pages();
 	if ((r = sys_page_share_range(child, 0, uprivate)) < 0
 	    || (r = sys_page_cow_range(child, uprivate, euprivate)) < 0
 	    || (r = sys_page_share_range(child, euprivate, stack)) < 0)
