@@ -437,9 +437,9 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 	TRACE(TR_EXIT, e->env_id, 0, 0);
-	// Off any queue first: freeing a child it was sending to must not
-	// wake it.
-	ipc_forget(e);
+	// Out of IPC first (its queue, and any queue it was in): freeing a
+	// child it was sending to must not wake it.
+	ipc_env_free(e);
 	swap_each_building_child(e, free_build, NULL);
 
 	pgdir_free_user(pgdir);
@@ -449,7 +449,6 @@ env_free(struct Env *e)
 	swap_env_free(e);
 	fpu_env_free(e);
 	checkpoint_env_free(e);
-	ipc_env_free(e);
 
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;
