@@ -86,6 +86,7 @@ class Test:
     need: list = field(default_factory=list)
     forbid: list = field(default_factory=list)
     type: list = field(default_factory=list)
+    answers: list = field(default_factory=list)     # see Answers
     stop: tuple = PROMPT
     cpus: int = 1
     timeout: float = 20
@@ -196,6 +197,37 @@ class Checker:
 
     def missing(self):
         return [" / then / ".join(p.pattern for p in n) for n in self.pending]
+
+
+class Answers:
+    """Input a program waits for, typed when its output shows it is due:
+    each answer (anchor, then, text) is typed once a line after the
+    previous answer matches anchor and, after that line, each pattern of
+    then has matched a line, in any order."""
+
+    def __init__(self, answers):
+        self.todo = [(re.compile(a), [re.compile(p) for p in then], text)
+            for a, then, text in answers]
+        self.seen = 0       # lines looked at so far
+        self.anchored = False
+
+    def due(self, lines):
+        """The text to type now, if any, given the lines so far."""
+        for i in range(self.seen, len(lines)):
+            if not self.todo:
+                break
+            anchor, then, text = self.todo[0]
+            if not self.anchored:
+                self.anchored = anchor.fullmatch(lines[i]) is not None
+                continue
+            then[:] = [p for p in then if not p.fullmatch(lines[i])]
+            if not then:
+                self.todo.pop(0)
+                self.anchored = False
+                self.seen = i + 1
+                return text
+        self.seen = len(lines)
+        return None
 
 
 @dataclass
@@ -335,6 +367,7 @@ def drive(t, proc, out, check, start):
     Returns None if it was reached (or a forbidden line ended the run
     early), else what went wrong."""
     commands = list(t.type)
+    answers = Answers(t.answers)
     typed_at = -1       # lines seen when the last command was typed
     linger_until = None
     kind, secs = t.stop
@@ -358,6 +391,8 @@ def drive(t, proc, out, check, start):
                     os.path.basename(proc.args[0]), proc.wait())
             out.feed(data)
             check.scan(out.lines)
+            while (text := answers.due(out.lines)) is not None:
+                type_line(proc, text)
         # A prompt counts once: the echo of what we typed ends its line.
         if out.at_prompt() and len(out.lines) > typed_at:
             if commands:
