@@ -21,6 +21,9 @@ A test record (test(NAME, ...) in grade-lab4) gives:
              line (re.search); the table's global list applies to every
              test
     type     monitor commands to type, each once the prompt `K> ` shows
+    answers  input a program waits for: (ANCHOR, THEN, TEXT) types the
+             line TEXT once a line matching ANCHOR has been followed by
+             lines matching each pattern of THEN (see Answers)
     stop     when the run ends: PROMPT (the monitor prompt appeared, and
              every command was typed), ALL_SEEN (every `need` pattern has
              appeared; for programs that never exit), or linger(SECS)
@@ -86,7 +89,7 @@ class Test:
     need: list = field(default_factory=list)
     forbid: list = field(default_factory=list)
     type: list = field(default_factory=list)
-    answers: list = field(default_factory=list)     # see Answers
+    answers: list = field(default_factory=list)
     stop: tuple = PROMPT
     cpus: int = 1
     timeout: float = 20
@@ -209,24 +212,22 @@ class Answers:
         self.todo = [(re.compile(a), [re.compile(p) for p in then], text)
             for a, then, text in answers]
         self.seen = 0       # lines looked at so far
-        self.anchored = False
+        self.anchored = False   # the first answer's anchor has matched
 
     def due(self, lines):
         """The text to type now, if any, given the lines so far."""
-        for i in range(self.seen, len(lines)):
-            if not self.todo:
-                break
+        while self.todo and self.seen < len(lines):
+            line = lines[self.seen]
+            self.seen += 1
             anchor, then, text = self.todo[0]
             if not self.anchored:
-                self.anchored = anchor.fullmatch(lines[i]) is not None
+                self.anchored = anchor.fullmatch(line) is not None
                 continue
-            then[:] = [p for p in then if not p.fullmatch(lines[i])]
+            then[:] = [p for p in then if not p.fullmatch(line)]
             if not then:
                 self.todo.pop(0)
                 self.anchored = False
-                self.seen = i + 1
                 return text
-        self.seen = len(lines)
         return None
 
 
