@@ -411,26 +411,77 @@ env_create(uint8_t *binary, enum EnvType type)
 	env_set_status(e, ENV_RUNNABLE);
 }
 
-/*
- * A child c was building (made by c's parent's exofork, never yet set
- * running) goes with its parent: nobody else may start or destroy it
- * (envid2env's parent check), so it would wait for good, holding its
- * slot and pages.  It has never run, so it has no such child itself.
- */
+// Is e's parent gone?  (An env the kernel made has none to lose.)  A
+// freed env's birth goes at the start of its free (env_free).
 static bool
-free_build(struct Env *c, void *arg)
+env_orphaned(struct Env *e)
 {
-	env_free(c);
-	return true;
+	uint64_t parent_birth = env_priv[ENVX(e->env_id)].parent_birth;
+
+	return parent_birth
+		&& env_priv[ENVX(e->env_parent_id)].birth != parent_birth;
 }
 
-// Free e and everything its address space holds, and the children it
-// was building.
+/*
+ * An env whose parent is gone, not runnable and waiting for no message,
+ * can never run again: only its parent may start or destroy it
+ * (envid2env's parent check), and a message wakes only an env waiting
+ * for one.  Such an env (a child its parent was still building, or had
+ * stopped, or that stopped itself) goes with its parent, rather than
+ * hold its slot and pages for good.
+ */
+static bool
+stranded(struct Env *e)
+{
+	return e->env_status == ENV_NOT_RUNNABLE && !ipc_blocked(e)
+		&& env_orphaned(e);
+}
+
+// Destroy every stranded env but freed (whose free this is), and those
+// that leaves stranded.  Only a stopped env can be: with none blocked,
+// none is looked at.
+static void
+destroy_stranded(struct Env *freed)
+{
+	struct Env *e;
+	bool again;
+
+	do {
+		again = false;
+		for (e = envs; sched_nblocked() && e < envs + NENV; e++)
+			if (e != freed && stranded(e)) {
+				assert(e != curenv);	// its stop destroyed it
+				env_destroy(e);
+				again = true;
+			}
+	} while (again);
+}
+
+// Destroy e if it is stranded: an env with no parent left stopping
+// itself.  Does not return then.
+void
+env_destroy_if_stranded(struct Env *e)
+{
+	if (stranded(e))
+		env_destroy(e);
+}
+
+/*
+ * Free e and everything its address space holds, and the envs that
+ * leaves stranded (its stopped children, theirs, ...), which go before
+ * e shows free.  A free inside another (a stranded env's, a snapshot's)
+ * leaves the looking to the outermost one, so the kernel stack does not
+ * grow with a chain of them.
+ */
 void
 env_free(struct Env *e)
 {
+	static bool freeing;	// the exclusive kernel lock's
+	bool outermost = !freeing;
 	pde_t *pgdir = e->env_pgdir;
 
+	assert(kernel_alone());
+	freeing = true;
 	// Never free the page directory this CPU is using.
 	if (e == curenv)
 		load_pgdir(kern_pgdir);
@@ -440,7 +491,10 @@ env_free(struct Env *e)
 	// Out of IPC first (its queue, and any queue it was in): freeing a
 	// child it was sending to must not wake it.
 	ipc_env_free(e);
-	swap_each_building_child(e, free_build, NULL);
+	env_priv[ENVX(e->env_id)].birth = 0;
+	if (outermost)
+		destroy_stranded(e);
+	swap_end_builds(e);
 
 	pgdir_free_user(pgdir);
 	e->env_pgdir = NULL;
@@ -453,6 +507,7 @@ env_free(struct Env *e)
 	env_set_status(e, ENV_FREE);
 	e->env_link = env_free_list;
 	env_free_list = e;
+	freeing = !outermost;
 }
 
 /*

@@ -25,6 +25,7 @@ void	env_free(struct Env *e);
 void	env_copy_segs(struct Env *dst, struct Env *src);
 void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
+void	env_destroy_if_stranded(struct Env *e);
 void	env_free_current(void) __attribute__((noreturn));
 
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);

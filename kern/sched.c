@@ -230,6 +230,14 @@ env_set_status(struct Env *e, unsigned status)
 	e->env_status = status;
 }
 
+// How many envs are ENV_NOT_RUNNABLE.
+int
+sched_nblocked(void)
+{
+	assert(sched_owned());
+	return nblocked;
+}
+
 // A new env's priority: its parent's, or the default.  Before its
 // first status change.
 void

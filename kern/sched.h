@@ -95,6 +95,7 @@ void	env_set_status(struct Env *e, unsigned status);
 void	sched_env_init(struct Env *e, struct Env *parent);
 void	sched_set_priority(struct Env *e, int prio);
 int	sched_priority(struct Env *e);
+int	sched_nblocked(void);
 void	sched_tick(void);
 
 // Is e the current env of some CPU (this one included)?

@@ -152,8 +152,7 @@ swap_env_built(struct Env *e)
 	se->builder = 0;
 }
 
-// e's address space is gone (the children it was building went first:
-// env_free).
+// e's address space is gone (its builds ended first: env_release).
 void
 swap_env_free(struct Env *e)
 {
@@ -221,8 +220,7 @@ swap_tables_to_copy(struct Env *e)
 
 /*
  * The children parent is building, one at a time: fn(child, arg) for
- * each, stopping (and returning false) when fn does.  fn may free the
- * child.
+ * each, stopping (and returning false) when fn does.
  */
 bool
 swap_each_building_child(struct Env *parent,
@@ -247,9 +245,9 @@ end_build(struct Env *c, void *arg)
 	return true;
 }
 
-// e's address space is replaced (a restore): the children it was
-// building are built, as far as e knows; its evictions are theirs no
-// more.
+// e's address space is replaced (a restore) or gone: the children it
+// was building are built, as far as e knows; its evictions are theirs
+// no more.
 void
 swap_end_builds(struct Env *e)
 {

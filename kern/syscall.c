@@ -272,6 +272,7 @@ sys_env_set_status(envid_t envid, int status)
 		swap_env_built(e);
 	}
 	env_set_status(e, status);
+	env_destroy_if_stranded(e);
 	return 0;
 }
 

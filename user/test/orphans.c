@@ -11,16 +11,20 @@
  * The grandchildren report to the root, which exits; they outlive it
  * too, check its id is dead as well, and go.
  *
- * A child the middle env was still building (made by its exofork, given
- * a page, never set running) is the exception: nobody else may start or
- * destroy it, so it goes with the middle env rather than wait for good,
- * its page out of the page audit's count.
+ * The exceptions are the middle env's children that can never run again
+ * once it is gone, as nobody else may start or destroy them: one it was
+ * still building (made by its exofork, given a page, never set running),
+ * one it stopped, and one that stopped itself.  They go with the middle
+ * env rather than wait for good, their pages out of the page audit's
+ * count.  So does a grandchild that stops itself after its parent died.
  */
 #include <inc/lib.h>
 
 #define NGRAND		3
 #define PERM		(PTE_P | PTE_U | PTE_W)
 #define VA		((void *) 0x10000000)
+
+#define NSTRANDED	3	// the middle env's children that go with it
 
 static envid_t root, middle;
 static int nfail;
@@ -61,10 +65,11 @@ find_grandchildren(envid_t *ids)
 	return n;
 }
 
-// A grandchild: once the root says go (sending the new child's id),
-// check what we may not touch, report, and outlive the root.
+// Grandchild i: once the root says go (sending the new child's id),
+// check what we may not touch, report, and outlive the root.  The last
+// then stops itself, which nobody could undo.
 static void
-grandchild(void)
+grandchild(int i)
 {
 	envid_t newchild = ipc_recv(NULL, NULL, NULL);
 
@@ -80,20 +85,50 @@ grandchild(void)
 	if (nfail == 0)
 		cprintf("orphans: [%08x] outlived its parent and "
 			"grandparent\n", sys_getenvid());
+	if (i == NGRAND - 1) {
+		sys_env_set_status(0, ENV_NOT_RUNNABLE);
+		cprintf("orphans: FAIL: an orphan stopped itself and ran on\n");
+	}
 }
 
-// The middle env's last act: begin a child, never to start it, and tell
-// the root its id.  (The child never runs, so exofork returns 0 nowhere.)
-static void
-leave_a_build(void)
+// kid, just made by exofork or fork, or a panic.
+static envid_t
+made(envid_t kid)
 {
-	envid_t kid = sys_exofork();
+	if (kid < 0)
+		panic("orphans: making a child: %e", kid);
+	return kid;
+}
+
+// The middle env's last acts, each telling the root of a child that will
+// never run once the middle env is gone: begin a child, never to start
+// it (it never runs, so exofork returns 0 nowhere); start one and stop
+// it; start one that stops itself.
+static void
+leave_stranded(void)
+{
+	envid_t kid;
 	int r;
 
-	if (kid < 0)
-		panic("orphans: exofork: %e", kid);
+	kid = made(sys_exofork());
 	if ((r = sys_page_alloc(kid, VA, PERM)) < 0)
 		panic("orphans: page_alloc in the unstarted child: %e", r);
+	ipc_send(root, kid, NULL, 0);
+
+	if ((kid = made(fork())) == 0)
+		for (;;)
+			sys_yield();
+	if ((r = sys_env_set_status(kid, ENV_NOT_RUNNABLE)) < 0)
+		panic("orphans: stopping a child: %e", r);
+	ipc_send(root, kid, NULL, 0);
+
+	if ((kid = made(fork())) == 0) {
+		sys_env_set_status(0, ENV_NOT_RUNNABLE);
+		cprintf("orphans: FAIL: a stopped child ran on\n");
+		exit();
+	}
+	while (envs[ENVX(kid)].env_status != ENV_NOT_RUNNABLE)
+		sys_yield();
 	ipc_send(root, kid, NULL, 0);
 }
 
@@ -105,19 +140,20 @@ middle_env(void)
 	middle = sys_getenvid();	// fork returned 0 here
 	for (i = 0; i < NGRAND; i++)
 		if (fork() == 0) {
-			grandchild();
+			grandchild(i);
 			return;
 		}
-	leave_a_build();
+	leave_stranded();
 }
 
-// Is id a live env?
+// Is id a live env, not destroyed?
 static bool
 alive(envid_t id)
 {
 	const volatile struct Env *e = &envs[ENVX(id)];
 
-	return e->env_id == id && e->env_status != ENV_FREE;
+	return e->env_id == id && e->env_status != ENV_FREE
+		&& e->env_status != ENV_DYING;
 }
 
 // The root's new child, in the middle env's old slot.
@@ -136,7 +172,7 @@ new_child(void)
 void
 umain(int argc, char **argv)
 {
-	envid_t newchild, build, from, g[NGRAND];
+	envid_t newchild, stranded[NSTRANDED], from, g[NGRAND];
 	int i, n;
 
 	root = sys_getenvid();
@@ -144,13 +180,20 @@ umain(int argc, char **argv)
 		middle_env();
 		return;
 	}
-	build = ipc_recv(&from, NULL, NULL);
-	check("message from", from, from, middle);
+	for (i = 0; i < NSTRANDED; i++) {
+		stranded[i] = ipc_recv(&from, NULL, NULL);
+		check("message from", from, from, middle);
+	}
 	wait_env_gone(middle);
-	if (alive(build))
-		check("unstarted child left alive by", middle, 1, 0);
-	else
-		cprintf("orphans: the child it had not started went with it\n");
+	for (i = 0, n = 0; i < NSTRANDED; i++)
+		if (alive(stranded[i]))
+			check("child that could never run left alive by",
+			      stranded[i], 1, 0);
+		else
+			n++;
+	if (n == NSTRANDED)
+		cprintf("orphans: the children it had not started or had "
+			"stopped went with it\n");
 	if ((newchild = fork()) == 0) {
 		new_child();
 		return;
