@@ -51,14 +51,23 @@ rmap_owner(pde_t *pgdir)
 }
 
 // pgdir's env has delta more recorded pages: count them if it has a
-// limit.
+// limit.  A count the caller could not make room for first (a page
+// whose other holder went) may be over it: the excess goes out on the
+// exclusive holder's way out of the kernel (swap_trim); shared calls
+// let no such page go (entry_shared_ok).
 void
 rmap_count(pde_t *pgdir, int delta)
 {
 	int x = rmap_owner(pgdir);
+	struct SwapEnv *se;
 
-	if (x != RMAP_NOENV && swap_envs[x].limit)
-		swap_envs[x].resident += delta;
+	if (x == RMAP_NOENV || !(se = &swap_envs[x])->limit)
+		return;
+	se->resident += delta;
+	if (se->resident > se->limit) {
+		assert(kernel_alone());
+		swap_trim_due = true;
+	}
 }
 
 static void

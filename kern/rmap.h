@@ -41,6 +41,12 @@ extern struct Rmap *rmaps;	// rmaps[i] is for pages[i]
 extern uint32_t rmap_head, rmap_tail;	// the list's ends
 extern uint32_t rmap_recorded;	// its length
 extern uint32_t swap_nlimited;	// envs with a frame limit (kern/swap.c)
+// Some env holds more pages than its frame limit allows: set where its
+// count rises past it (rmap_count), cleared by swap_trim, which sends
+// the excess out where no caller holds a user page, as the exclusive
+// holder leaves the kernel (leave_kernel).
+extern bool swap_trim_due;
+void	swap_trim(void);
 
 void	rmap_init(void *array);
 void	rmap_set_owner(pde_t *pgdir, int envx);

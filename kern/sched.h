@@ -8,6 +8,7 @@
 #include <inc/types.h>
 #include <kern/cpu.h>
 #include <kern/kernlock.h>
+#include <kern/rmap.h>
 
 struct Env;
 
@@ -61,14 +62,18 @@ sched_release(struct CpuInfo *c)
 }
 
 // c, this CPU, lets go of the kernel lock on the way to user mode,
-// however it holds it (sched_lock let go of already).
+// however it holds it (sched_lock let go of already).  Exclusive, it
+// first sends out what an env holds over its frame limit (swap_trim).
 static inline void __attribute__((always_inline))
 leave_kernel(struct CpuInfo *c)
 {
 	if (c->cpu_shared)
 		unlock_kernel_shared(c);
-	else
+	else {
+		if (swap_trim_due)
+			swap_trim();
 		unlock_kernel(c);
+	}
 }
 
 // What to run, with the kernel lock held, when no env can run on any

@@ -62,6 +62,7 @@ struct VmCounts vm_totals;
 uint32_t vm_evictions[NSWAPPOLICY];
 uint64_t vm_io_cycles;
 uint32_t swap_nlimited;
+bool swap_trim_due;
 
 static int boot_policy = SWAP_FIFO;
 static struct PageInfo *held;	// a page a system call needs to stay
@@ -579,6 +580,24 @@ swap_resident(struct Env *e)
 	for (i = rmap_head; i != RMAP_NONE; i = rmaps[i].next)
 		n += rmaps[i].pgdir == e->env_pgdir && pages[i].pp_ref == 1;
 	return n;
+}
+
+/*
+ * Send out what each env holds over its frame limit: pages that came
+ * back to it when their other holder went, where the kernel could not
+ * evict (the caller may hold pointers to user pages).  The exclusive
+ * holder does it on its way out of the kernel (leave_kernel).
+ */
+void
+swap_trim(void)
+{
+	struct Env *e;
+
+	assert(kernel_alone());
+	swap_trim_due = false;
+	for (e = envs; e < envs + NENV; e++)
+		if (env_live(e) && env_swap(e)->limit)
+			swap_make_room(e, 0, 0);
 }
 
 // Keep pp (NULL: no page) from going out, for a system call that found

@@ -61,6 +61,20 @@ uint32_t swap_resident(struct Env *e);
 void	swap_lock_entry(struct Env *e, pte_t *pte, uintptr_t va, bool lock);
 int	swap_make_room_slow(struct Env *e, int own, int frames);
 
+// Would pp, let go by one of its holders, count toward a frame limit
+// again: is it recorded for an env that has one?  (Then the limit may
+// be exceeded, which only the exclusive lock may mend: rmap_count.)
+static inline bool
+swap_counts_when_unshared(struct PageInfo *pp)
+{
+	struct Rmap *r = page_rmap(pp);
+	int x;
+
+	return swap_nlimited && r->pgdir
+		&& (x = rmap_owner(r->pgdir)) != RMAP_NOENV
+		&& swap_envs[x].limit;
+}
+
 // Is there room without evicting: frames pages free, and no frame limit
 // on e (if not NULL) to mind?
 static inline bool

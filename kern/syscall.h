@@ -90,13 +90,20 @@ space_shared_ok(struct Env *e)
 }
 
 // May such a call replace or remove entry: does it hold no swap slot
-// (it is empty, or a page with no copy in swap)?  The slots are the
-// exclusive lock's.
+// (it is empty, or a page with no copy in swap), and would its page, let
+// go, count toward no frame limit again?  The slots are the exclusive
+// lock's, and so is a limit exceeded (swap_trim).
 static inline bool __attribute__((always_inline))
 entry_shared_ok(pte_t entry)
 {
-	return !entry || ((entry & PTE_P)
-			  && !page_rmap(pa2page(PTE_ADDR(entry)))->clean_slot);
+	struct PageInfo *pp;
+
+	if (!entry)
+		return true;
+	if (!(entry & PTE_P))
+		return false;
+	pp = pa2page(PTE_ADDR(entry));
+	return !page_rmap(pp)->clean_slot && !swap_counts_when_unshared(pp);
 }
 
 #endif

@@ -513,7 +513,7 @@ sysenter_trap(struct Trapframe *tf)
 		if (!sysexit_ok(tf, caller))
 			env_resume(c, cur);
 		cur->env_runs++;
-		unlock_kernel(c);
+		leave_kernel(c);
 		sysexit_to(tf);
 	}
 	sched_yield();

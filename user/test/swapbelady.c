@@ -275,6 +275,55 @@ unlock_case(void)
 		panic("swapbelady: unmap and unlimit: %e", r);
 }
 
+/*
+ * Pages another env also maps count toward no frame limit, but once it
+ * is gone they count again: SHARE_LIMIT pages written and mapped in a
+ * child too (one made by exofork, never run, so that nothing else of
+ * ours changes), SHARE_LIMIT more written, and the child destroyed, are
+ * twice the limit, and the excess goes out then, with the child, not at
+ * some later fault.  They come back with their bytes.
+ */
+#define SHARE_LIMIT	2
+
+static void
+share_case(void)
+{
+	struct VmStat unshared;
+	void *va = (void *) AREA;
+	envid_t child;
+	int i, r;
+
+	if ((r = sys_region_map(0, &va, NAREA * PGSIZE, RW, REGION_FIXED)) < 0
+	    || (r = sys_env_set_swap_policy(0, SWAP_FIFO)) < 0
+	    || (r = sys_env_set_frame_limit(0, SHARE_LIMIT)) < 0)
+		panic("swapbelady: region and limit: %e", r);
+	memset(stamps, 0, sizeof(stamps));
+	if ((child = sys_exofork()) < 0)
+		panic("swapbelady: exofork: %e", child);
+	for (i = 0; i < SHARE_LIMIT; i++) {
+		reference("share", 'A' + i);
+		va = (void *) (AREA + i * PGSIZE);
+		if ((r = sys_page_map(0, va, child, va, PTE_P | PTE_U)) < 0)
+			panic("swapbelady: page_map: %e", r);
+	}
+	for (i = SHARE_LIMIT; i < 2 * SHARE_LIMIT; i++)
+		reference("share", 'A' + i);
+	if ((r = sys_env_destroy(child)) < 0)
+		panic("swapbelady: destroying the child: %e", r);
+	vm_stat(&unshared);
+	cprintf("swapbelady: %d pages shared, %d more written, the sharer "
+		"gone, under a limit of %d: %d resident, %d out\n",
+		SHARE_LIMIT, SHARE_LIMIT, SHARE_LIMIT, unshared.resident,
+		unshared.swapped);
+	check("resident once unshared", "share", unshared.resident,
+	      SHARE_LIMIT);
+	for (i = 0; i < 2 * SHARE_LIMIT; i++)
+		reference("share", 'a' + i);
+	if ((r = sys_region_unmap(0, (void *) AREA, NAREA * PGSIZE)) < 0
+	    || (r = sys_env_set_frame_limit(0, 0)) < 0)
+		panic("swapbelady: unmap and unlimit: %e", r);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -284,6 +333,7 @@ umain(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(&cases[i]);
 	unlock_case();
-	cprintf("swapbelady: %d cases, %d failures\n", ARRAY_SIZE(cases) + 1,
+	share_case();
+	cprintf("swapbelady: %d cases, %d failures\n", ARRAY_SIZE(cases) + 2,
 		nfail);
 }
