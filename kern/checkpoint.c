@@ -195,6 +195,16 @@ alive(envid_t id)
 	return e->env_id == id && e->env_status != ENV_FREE;
 }
 
+// Is e a snapshot, or has it made one that lives?  (Then its free is
+// checkpoint_env_free's to complete, under the exclusive lock.)
+bool
+checkpoint_involved(struct Env *e)
+{
+	int i = ENVX(e->env_id);
+
+	return is_snapshot[i] || snapshots_of[i];
+}
+
 /*
  * e is being freed: if it is a snapshot, its parent has one fewer; if it
  * made snapshots, they go too.  (A snapshot a CPU runs, made runnable by

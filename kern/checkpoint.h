@@ -12,5 +12,6 @@ struct Env;
 envid_t	sys_env_snapshot(envid_t child);
 int	sys_env_restore(envid_t child, envid_t snapshot);
 void	checkpoint_env_free(struct Env *e);
+bool	checkpoint_involved(struct Env *e);
 
 #endif

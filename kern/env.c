@@ -457,6 +457,21 @@ destroy_stranded(struct Env *freed)
 	} while (again);
 }
 
+// Would e's death strand a child of its?  Only a stopped env can be
+// stranded: with none blocked, none is looked at.
+static bool
+strands_a_child(struct Env *e)
+{
+	uint64_t birth = env_priv[ENVX(e->env_id)].birth;
+	struct Env *c;
+
+	for (c = envs; sched_nblocked() && c < envs + NENV; c++)
+		if (c->env_status == ENV_NOT_RUNNABLE && !ipc_blocked(c)
+		    && env_priv[c - envs].parent_birth == birth)
+			return true;
+	return false;
+}
+
 // Destroy e if it is stranded: an env with no parent left stopping
 // itself.  Does not return then.
 void
@@ -464,6 +479,39 @@ env_destroy_if_stranded(struct Env *e)
 {
 	if (stranded(e))
 		env_destroy(e);
+}
+
+// e is being freed: say so.  Its birth goes, so that its children see
+// it gone (env_orphaned).
+static void
+free_begins(struct Env *e)
+{
+	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	TRACE(TR_EXIT, e->env_id, 0, 0);
+	env_priv[ENVX(e->env_id)].birth = 0;
+}
+
+// Free e's address space (on no CPU) and the kernel's record of it.
+static void
+free_space(struct Env *e)
+{
+	pde_t *pgdir = e->env_pgdir;
+
+	pgdir_free_user(pgdir);
+	e->env_pgdir = NULL;
+	page_decref(pa2page(PADDR(pgdir)));
+	regions_free(env_regions(e));
+	swap_env_free(e);
+	fpu_env_free(e);
+}
+
+// e's slot is free for the next env.
+static void
+free_slot(struct Env *e)
+{
+	env_set_status(e, ENV_FREE);
+	e->env_link = env_free_list;
+	env_free_list = e;
 }
 
 /*
@@ -478,35 +526,22 @@ env_free(struct Env *e)
 {
 	static bool freeing;	// the exclusive kernel lock's
 	bool outermost = !freeing;
-	pde_t *pgdir = e->env_pgdir;
 
 	assert(kernel_alone());
 	freeing = true;
 	// Never free the page directory this CPU is using.
 	if (e == curenv)
 		load_pgdir(kern_pgdir);
-
-	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
-	TRACE(TR_EXIT, e->env_id, 0, 0);
 	// Out of IPC first (its queue, and any queue it was in): freeing a
 	// child it was sending to must not wake it.
 	ipc_env_free(e);
-	env_priv[ENVX(e->env_id)].birth = 0;
+	free_begins(e);
 	if (outermost)
 		destroy_stranded(e);
 	swap_end_builds(e);
-
-	pgdir_free_user(pgdir);
-	e->env_pgdir = NULL;
-	page_decref(pa2page(PADDR(pgdir)));
-	regions_free(env_regions(e));
-	swap_env_free(e);
-	fpu_env_free(e);
+	free_space(e);
 	checkpoint_env_free(e);
-
-	env_set_status(e, ENV_FREE);
-	e->env_link = env_free_list;
-	env_free_list = e;
+	free_slot(e);
 	freeing = !outermost;
 }
 
@@ -532,6 +567,60 @@ env_free_current(void)
 {
 	env_free(curenv);
 	curenv = NULL;
+	sched_yield();
+}
+
+/*
+ * May e, the current env, be freed holding the kernel lock shared
+ * (env_exit_shared)?  Only if its free touches nothing but its own
+ * address space and slot, this CPU, and what mem_lock and sched_lock
+ * cover: no other CPU has its page directory loaded; no swap slot can
+ * be let go (it has no swap entries, and no page anywhere has a clean
+ * copy in swap, which only a swap-in makes); no frame limit anywhere to
+ * count for; no shared object, no snapshot and no child being built;
+ * and no child its exit would strand (destroy_stranded is the exclusive
+ * free's).  Once true, it stays so while e runs: the rest change only
+ * by e's own calls or under the exclusive lock, and a child that stops
+ * meanwhile waits in IPC, which strands nobody.
+ */
+bool
+env_exit_shared_ok(struct Env *e)
+{
+	struct CpuInfo *c = thiscpu;
+	struct SwapEnv *se = env_swap(e);
+	bool ok;
+
+	sched_lock_take(c);		// for the children's status
+	ok = !pgdir_loaded_elsewhere(e->env_pgdir) && !se->swapped
+		&& !vm_totals.swapins && !swap_nlimited && !se->building
+		&& !regions_share(env_regions(e), 0, UTOP)
+		&& !checkpoint_involved(e) && !strands_a_child(e);
+	sched_lock_give(c);
+	return ok;
+}
+
+/*
+ * The current env exits, holding the kernel lock shared, as env_free
+ * would free it: its address space under mem_lock, then its slot under
+ * sched_lock, which the next env's choice keeps.  Other CPUs run on
+ * meanwhile.  Only when env_exit_shared_ok.
+ */
+void
+env_exit_shared(void)
+{
+	struct CpuInfo *c = thiscpu;
+	struct Env *e = c->cpu_env;
+
+	cprintf("[%08x] exiting gracefully\n", e->env_id);
+	load_pgdir(kern_pgdir);
+	free_begins(e);
+	spin_lock(&mem_lock);
+	free_space(e);
+	spin_unlock(&mem_lock);
+	sched_lock_take(c);
+	ipc_env_free(e);
+	free_slot(e);
+	c->cpu_env = NULL;
 	sched_yield();
 }
 

@@ -27,6 +27,8 @@ void	env_create(uint8_t *binary, enum EnvType type);
 void	env_destroy(struct Env *e);	// may not return if e is curenv
 void	env_destroy_if_stranded(struct Env *e);
 void	env_free_current(void) __attribute__((noreturn));
+bool	env_exit_shared_ok(struct Env *e);
+void	env_exit_shared(void) __attribute__((noreturn));
 
 int	envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
 int	user_mem_check(struct Env *env, const void *va, size_t len, int perm);

@@ -171,6 +171,11 @@ sys_env_destroy(envid_t envid)
 
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	if (!kernel_alone()) {		// SHARED_SELF: only an exit
+		if (e != curenv || !env_exit_shared_ok(e))
+			syscall_restart_exclusive();
+		env_exit_shared();
+	}
 	if (e == curenv)
 		cprintf("[%08x] exiting gracefully\n", curenv->env_id);
 	else
@@ -860,6 +865,7 @@ syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 // How each call may run holding the kernel lock shared (kern/syscall.h).
 const uint8_t syscall_sharing[NSYSCALLS] = {
 	[SYS_getenvid] = SHARED_SELF,
+	[SYS_env_destroy] = SHARED_SELF,
 	[SYS_cputs] = SHARED_SELF,
 	[SYS_page_alloc] = SHARED_SELF,
 	[SYS_page_unmap] = SHARED_SELF,
