@@ -207,8 +207,11 @@ checkpoint_involved(struct Env *e)
 
 /*
  * e is being freed: if it is a snapshot, its parent has one fewer; if it
- * made snapshots, they go too.  (A snapshot a CPU runs, made runnable by
- * its parent, is only marked dying here, and counts no more.)
+ * made snapshots, they go too.  (A snapshot another CPU runs, made
+ * runnable by its parent, is only marked dying here, and counts no
+ * more.  This CPU's env is not one: e is freed by its own exit, by its
+ * parent, or with a parent that went, none of which a snapshot of e
+ * can be.)
  */
 void
 checkpoint_env_free(struct Env *e)
@@ -223,8 +226,10 @@ checkpoint_env_free(struct Env *e)
 	}
 	for (s = envs; snapshots_of[i] && s < envs + NENV; s++)
 		if (is_snapshot[s - envs] && s->env_parent_id == e->env_id
-		    && s->env_status != ENV_FREE && s->env_status != ENV_DYING)
+		    && s->env_status != ENV_FREE && s->env_status != ENV_DYING) {
+			assert(s != curenv);
 			env_destroy(s);
+		}
 	snapshots_of[i] = 0;
 }
 

@@ -411,15 +411,15 @@ env_create(uint8_t *binary, enum EnvType type)
 	env_set_status(e, ENV_RUNNABLE);
 }
 
-// Is e's parent gone?  (An env the kernel made has none to lose.)  A
+// Has e no parent (any more)?  An env the kernel made never had one; a
 // freed env's birth goes at the start of its free (env_free).
 static bool
 env_orphaned(struct Env *e)
 {
 	uint64_t parent_birth = env_priv[ENVX(e->env_id)].parent_birth;
 
-	return parent_birth
-		&& env_priv[ENVX(e->env_parent_id)].birth != parent_birth;
+	return !parent_birth
+		|| env_priv[ENVX(e->env_parent_id)].birth != parent_birth;
 }
 
 /*
@@ -450,7 +450,10 @@ destroy_stranded(struct Env *freed)
 		again = false;
 		for (e = envs; sched_nblocked() && e < envs + NENV; e++)
 			if (e != freed && stranded(e)) {
-				assert(e != curenv);	// its stop destroyed it
+				// Stopped while it ran here, it was stranded
+				// by an earlier free, whose look saw it on a
+				// CPU and marked it dying.
+				assert(e != curenv);
 				env_destroy(e);
 				again = true;
 			}
@@ -518,8 +521,9 @@ free_slot(struct Env *e)
  * Free e and everything its address space holds, and the envs that
  * leaves stranded (its stopped children, theirs, ...), which go before
  * e shows free.  A free inside another (a stranded env's, a snapshot's)
- * leaves the looking to the outermost one, so the kernel stack does not
- * grow with a chain of them.
+ * leaves the looking to the outermost one, which looks once all of
+ * those are done, so that the kernel stack does not grow with a chain
+ * of them.
  */
 void
 env_free(struct Env *e)
@@ -536,11 +540,11 @@ env_free(struct Env *e)
 	// child it was sending to must not wake it.
 	ipc_env_free(e);
 	free_begins(e);
-	if (outermost)
-		destroy_stranded(e);
 	swap_end_builds(e);
 	free_space(e);
 	checkpoint_env_free(e);
+	if (outermost)
+		destroy_stranded(e);
 	free_slot(e);
 	freeing = !outermost;
 }

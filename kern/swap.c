@@ -153,7 +153,7 @@ swap_env_built(struct Env *e)
 	se->builder = 0;
 }
 
-// e's address space is gone (its builds ended first: env_release).
+// e's address space is gone (its builds ended first: env_free).
 void
 swap_env_free(struct Env *e)
 {
