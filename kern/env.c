@@ -39,7 +39,7 @@ static struct Env env_table[NENV] __attribute__((aligned(PGSIZE)));
 struct Env *envs = env_table;
 // The free slots, and births below: taken by env_take, with the kernel
 // lock exclusive or with sched_lock (a shared sys_exofork), and given
-// back by env_free, exclusive.
+// back by env_free, exclusive, or env_exit_shared, with sched_lock.
 static struct Env *env_free_list;
 
 // A slot's ids repeat after this many generations: as many as fit in a

@@ -51,10 +51,12 @@ rmap_owner(pde_t *pgdir)
 }
 
 // pgdir's env has delta more recorded pages: count them if it has a
-// limit.  A count the caller could not make room for first (a page
-// whose other holder went) may be over it: the excess goes out on the
-// exclusive holder's way out of the kernel (swap_trim); shared calls
-// let no such page go (entry_shared_ok).
+// limit.  A rise the caller could not make room for first (a page whose
+// other holder went) may take it past the limit: the excess goes out,
+// as far as it can, on the exclusive holder's way out of the kernel
+// (swap_trim).  Shared calls make no such rise (entry_shared_ok), but a
+// fall may leave an env still over a limit no eviction could meet (no
+// swap disk, or swap full).
 void
 rmap_count(pde_t *pgdir, int delta)
 {
@@ -64,7 +66,7 @@ rmap_count(pde_t *pgdir, int delta)
 	if (x == RMAP_NOENV || !(se = &swap_envs[x])->limit)
 		return;
 	se->resident += delta;
-	if (se->resident > se->limit) {
+	if (delta > 0 && se->resident > se->limit) {
 		assert(kernel_alone());
 		swap_trim_due = true;
 	}

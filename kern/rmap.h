@@ -43,8 +43,8 @@ extern uint32_t rmap_recorded;	// its length
 extern uint32_t swap_nlimited;	// envs with a frame limit (kern/swap.c)
 // Some env holds more pages than its frame limit allows: set where its
 // count rises past it (rmap_count), cleared by swap_trim, which sends
-// the excess out where no caller holds a user page, as the exclusive
-// holder leaves the kernel (leave_kernel).
+// the excess out, as far as it can go, where no caller holds a user
+// page: as the exclusive holder leaves the kernel (leave_kernel).
 extern bool swap_trim_due;
 void	swap_trim(void);
 

@@ -63,7 +63,8 @@ sched_release(struct CpuInfo *c)
 
 // c, this CPU, lets go of the kernel lock on the way to user mode,
 // however it holds it (sched_lock let go of already).  Exclusive, it
-// first sends out what an env holds over its frame limit (swap_trim).
+// first sends out what an env holds over its frame limit, as far as it
+// can (swap_trim).
 static inline void __attribute__((always_inline))
 leave_kernel(struct CpuInfo *c)
 {

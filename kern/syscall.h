@@ -23,7 +23,8 @@ int32_t	syscall(struct Trapframe *tf);
  * CPU's; the pages and reverse-map counts they share with others and
  * the pool of region descriptors, with mem_lock; the output, with
  * cons_lock), or if it makes a new child (sys_exofork, which takes
- * sched_lock for the env table itself, to announce the child after);
+ * sched_lock for the env table itself, to announce the child after), or
+ * if it ends the caller (sys_env_destroy of itself: env_exit_shared);
  * SHARED_SCHED, with sched_lock, if it changes envs' status and queues
  * but no address space (a yield, a receive, a send with no page, a
  * child made runnable); else not at all (0).  A call on another
