@@ -45,13 +45,13 @@ sys_cputs(const char *s, size_t len)
 int
 sys_cgetc(void)
 {
-	return syscall(SYS_cgetc, 0, 0, 0, 0, 0);
+	return syscall_1(SYS_cgetc, 0);
 }
 
 envid_t
 sys_getenvid(void)
 {
-	return syscall(SYS_getenvid, 0, 0, 0, 0, 0);
+	return syscall_1(SYS_getenvid, 0);
 }
 
 int
@@ -63,7 +63,7 @@ sys_env_destroy(envid_t envid)
 void
 sys_yield(void)
 {
-	syscall(SYS_yield, 0, 0, 0, 0, 0);
+	syscall_1(SYS_yield, 0);
 }
 
 int

@@ -63,7 +63,8 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
  * A call with one argument, a1, inline, for the hot paths: the kernel
  * reads no other argument of such a call, so the registers the others
  * go in are left as they are, with no zeros to load into them and no
- * callee-saved registers to keep for it (ipc_recv).
+ * callee-saved registers to keep for it (ipc_recv; with a1 0, the calls
+ * that take none: sys_getenvid, sys_yield, sys_cgetc).
  */
 static inline __attribute__((always_inline)) int32_t
 syscall_1(uint32_t num, uint32_t a1)
