@@ -17,7 +17,7 @@
  * calls on the caller alone or its child being built
  * (syscall_shared_how: its id, a step of its printing, pages for a
  * fault handler, a new child, its pages and exception stack, the map
- * and unmap of regions, the page fault upcall, a child's start, a
+ * and unmap of regions, the page fault upcall, a child's status, a
  * yield, IPC without a page, an exit), the first touch of a region
  * page when a frame is free, and a fault sent to the upcall.  Whatever else such a path
  * meets (a swapped-out page, a frame limit, no frame left, a TLB to

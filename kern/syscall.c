@@ -266,9 +266,12 @@ sys_env_set_status(envid_t envid, int status)
 		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	// Holding the kernel lock shared (SHARED_SCHED), only a child the
-	// caller is building: fork's last step.
-	if (!kernel_alone() && (e == curenv || !space_shared_ok(e)))
+	// Holding the kernel lock shared (SHARED_SCHED), a child: its
+	// status, queue and IPC are sched_lock's, and a running one leaves
+	// its CPU at its next entry to the kernel, as under the exclusive
+	// lock.  The caller's own stop is the exclusive lock's, which may
+	// have to destroy it (env_destroy_if_stranded).
+	if (!kernel_alone() && e == curenv)
 		syscall_restart_exclusive();
 	// Waking an env blocked in sys_ipc_recv or sys_ipc_send cancels
 	// the call.

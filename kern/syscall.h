@@ -27,7 +27,7 @@ int32_t	syscall(struct Trapframe *tf);
  * if it ends the caller (sys_env_destroy of itself: env_exit_shared);
  * SHARED_SCHED, with sched_lock, if it changes envs' status and queues
  * but no address space (a yield, a receive, a send with no page, a
- * child made runnable); else not at all (0).  A call on another
+ * child's status); else not at all (0).  A call on another
  * env finds out once it has looked the env up, and starts over
  * exclusive.
  *
