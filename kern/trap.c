@@ -388,12 +388,37 @@ page_fault_shared(struct CpuInfo *c, struct Trapframe *tf)
 	return done;
 }
 
+/*
+ * A timer tick preempts the env as a yield does (SHARED_SCHED): holding
+ * the kernel lock shared, with sched_lock for the queues and the tick
+ * count, so that every CPU's ticks do not stop the others.  Returns only
+ * if the env is dying, for the exclusive lock to free.
+ */
+static inline void __attribute__((always_inline))
+timer_shared(struct CpuInfo *c, struct Trapframe *tf)
+{
+	if (kernel_big_lock)
+		return;
+	lock_kernel_shared(c);
+	if (c->cpu_env->env_status == ENV_DYING) {
+		unlock_kernel_shared(c);
+		return;
+	}
+	TRACE(TR_TRAP, c->cpu_env->env_id, tf->tf_trapno, tf->tf_err);
+	sched_lock_take(c);
+	if (c == cpus)
+		sched_tick();
+	sched_yield();
+}
+
 // c is this CPU, which the trap paths look up once.
 static inline bool __attribute__((always_inline))
 trap_shared(struct CpuInfo *c, struct Trapframe *tf)
 {
 	if (tf->tf_trapno == T_SYSCALL)
 		return syscall_shared(c, tf);
+	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER)
+		timer_shared(c, tf);
 	return tf->tf_trapno == T_PGFLT && page_fault_shared(c, tf);
 }
 
