@@ -585,7 +585,9 @@ env_free_current(void)
  * and no child its exit would strand (destroy_stranded is the exclusive
  * free's).  Once true, it stays so while e runs: the rest change only
  * by e's own calls or under the exclusive lock, and a child that stops
- * meanwhile waits in IPC, which strands nobody.
+ * meanwhile waits in IPC, which strands nobody.  (e's own status may
+ * change meanwhile, its parent stopping or starting it with sched_lock;
+ * its free does not look at it.)
  */
 bool
 env_exit_shared_ok(struct Env *e)
