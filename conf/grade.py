@@ -38,6 +38,7 @@ A test record (test(NAME, ...) in grade-lab4) gives:
              the run's --swap size (64M unless the command line says)
     seabios  boot the -kernel through SeaBIOS, not qboot
     allow    patterns of the table's forbidden list this test expects
+    alone    run with no other QEMU beside it (see Queue)
     make     boot through this make target instead, in a copy of the tree
     check    a function of the output lines returning what is wrong
              with them (an empty list when nothing is)
@@ -104,6 +105,7 @@ class Test:
     allow: list = field(default_factory=list)  # the table's forbids it
                             # expects (a test of a panic: "kernel panic")
     own_cpus: bool = False  # --cpus does not apply to it
+    alone: bool = False     # no other QEMU beside it (see Queue)
 
     def __post_init__(self):
         self.own_cpus = self.own_cpus or self.gdb is not None
@@ -558,7 +560,10 @@ class Queue:
     """Hands out the tests in order, each as soon as it fits: while the
     guest CPUs running stay within the budget.  A test that must wait
     does not hold up the ones after it, and a test as wide as the budget
-    runs alone."""
+    runs alone.  So does a test marked alone, which needs every guest CPU
+    to get host time while its work lasts (stresssched: each CPU must
+    run an env, in a program done in a tenth of a second; beside other
+    QEMUs, the host can leave one CPU's thread unrun that long)."""
 
     def __init__(self, tests, budget):
         # Among equal timeouts, the widest first: a 4-CPU test leaves
@@ -572,7 +577,8 @@ class Queue:
         self.cond = threading.Condition()
 
     def weight(self, i):
-        return min(self.tests[i].cpus, self.budget)
+        t = self.tests[i]
+        return self.budget if t.alone else min(t.cpus, self.budget)
 
     def take(self):
         """The next test to run, or None when none is left."""
