@@ -19,8 +19,9 @@
  * fault handler, a new child, its pages and exception stack, the map
  * and unmap of regions, the page fault upcall, a child's status, a
  * yield, IPC without a page, an exit), the first touch of a region
- * page when a frame is free, a fault sent to the upcall, and a timer
- * tick's preemption.  Whatever else such a path
+ * page when a frame is free, a fault sent to the upcall, a timer
+ * tick's preemption, and the next choice after any of these when the
+ * env may not go on.  Whatever else such a path
  * meets (a swapped-out page, a frame limit, no frame left, a TLB to
  * shoot down) it leaves alone, and the trap starts over under the
  * exclusive lock; a range call goes on from the entry it stopped at.

@@ -354,8 +354,10 @@ syscall_shared(struct CpuInfo *c, struct Trapframe *tf)
 		return false;
 	lock_kernel_shared(c);
 	// A dying env is for the exclusive lock to free, before its call
-	// does anything (prints, maps, switches).
-	if (c->cpu_env->env_status != ENV_RUNNING) {
+	// does anything (prints, maps, switches).  A stopped one's call is
+	// made, as it is under the exclusive lock (a stop may land after
+	// this look in any case), and then it leaves the CPU (yield_shared).
+	if (c->cpu_env->env_status == ENV_DYING) {
 		unlock_kernel_shared(c);
 		return false;
 	}
@@ -389,13 +391,16 @@ page_fault_shared(struct CpuInfo *c, struct Trapframe *tf)
 }
 
 /*
- * A timer tick preempts the env as a yield does (SHARED_SCHED): holding
- * the kernel lock shared, with sched_lock for the queues and the tick
- * count, so that every CPU's ticks do not stop the others.  Returns only
- * if the env is dying, for the exclusive lock to free.
+ * Choose what this CPU runs next as a yield does (SHARED_SCHED): holding
+ * the kernel lock shared, with sched_lock for the queues.  For a timer
+ * tick (tick, which the trace records; CPU 0's also counts in the tick
+ * count), so that every CPU's ticks do not stop the others; and for an
+ * env a shared trap served that may not go on at once (stopped by its
+ * parent meanwhile, or this CPU asked to choose again).  Returns only if
+ * the env is dying, for the exclusive lock to free.
  */
 static inline void __attribute__((always_inline))
-timer_shared(struct CpuInfo *c, struct Trapframe *tf)
+yield_shared(struct CpuInfo *c, struct Trapframe *tick)
 {
 	if (kernel_big_lock)
 		return;
@@ -404,10 +409,13 @@ timer_shared(struct CpuInfo *c, struct Trapframe *tf)
 		unlock_kernel_shared(c);
 		return;
 	}
-	TRACE(TR_TRAP, c->cpu_env->env_id, tf->tf_trapno, tf->tf_err);
 	sched_lock_take(c);
-	if (c == cpus)
-		sched_tick();
+	if (tick) {
+		TRACE(TR_TRAP, c->cpu_env->env_id, tick->tf_trapno,
+		      tick->tf_err);
+		if (c == cpus)
+			sched_tick();
+	}
 	sched_yield();
 }
 
@@ -418,7 +426,7 @@ trap_shared(struct CpuInfo *c, struct Trapframe *tf)
 	if (tf->tf_trapno == T_SYSCALL)
 		return syscall_shared(c, tf);
 	if (tf->tf_trapno == IRQ_OFFSET + IRQ_TIMER)
-		timer_shared(c, tf);
+		yield_shared(c, tf);
 	return tf->tf_trapno == T_PGFLT && page_fault_shared(c, tf);
 }
 
@@ -480,6 +488,8 @@ trap(struct Trapframe *tf)
 		cur->env_runs++;
 		env_pop_tf(tf);
 	}
+	if (shared)
+		yield_shared(c, NULL);
 	trap_exclusive(c, cur, tf, shared);
 }
 
@@ -530,6 +540,8 @@ sysenter_trap(struct Trapframe *tf)
 			sysexit_to(tf);
 		env_pop_tf(tf);		// a long call's next step, as trap()
 	}
+	if (shared)
+		yield_shared(c, NULL);
 	lock_kernel(c);
 	reap_if_dying(cur);
 	if (!shared)
