@@ -422,6 +422,13 @@ env_orphaned(struct Env *e)
 		|| env_priv[ENVX(e->env_parent_id)].birth != parent_birth;
 }
 
+// Is e stopped: not runnable, and waiting for no message?
+static bool
+stopped(struct Env *e)
+{
+	return e->env_status == ENV_NOT_RUNNABLE && !ipc_blocked(e);
+}
+
 /*
  * An env whose parent is gone, not runnable and waiting for no message,
  * can never run again: only its parent may start or destroy it
@@ -433,8 +440,7 @@ env_orphaned(struct Env *e)
 static bool
 stranded(struct Env *e)
 {
-	return e->env_status == ENV_NOT_RUNNABLE && !ipc_blocked(e)
-		&& env_orphaned(e);
+	return stopped(e) && env_orphaned(e);
 }
 
 // Destroy every stranded env but freed (whose free this is), and those
@@ -444,11 +450,11 @@ static void
 destroy_stranded(struct Env *freed)
 {
 	struct Env *e;
-	bool again;
+	bool again = true;
 
-	do {
+	while (again && sched_nblocked()) {
 		again = false;
-		for (e = envs; sched_nblocked() && e < envs + NENV; e++)
+		for (e = envs; e < envs + NENV; e++)
 			if (e != freed && stranded(e)) {
 				// Stopped while it ran here, it was stranded
 				// by an earlier free, whose look saw it on a
@@ -457,7 +463,7 @@ destroy_stranded(struct Env *freed)
 				env_destroy(e);
 				again = true;
 			}
-	} while (again);
+	}
 }
 
 // Would e's death strand a child of its?  Only a stopped env can be
@@ -468,9 +474,10 @@ strands_a_child(struct Env *e)
 	uint64_t birth = env_priv[ENVX(e->env_id)].birth;
 	struct Env *c;
 
-	for (c = envs; sched_nblocked() && c < envs + NENV; c++)
-		if (c->env_status == ENV_NOT_RUNNABLE && !ipc_blocked(c)
-		    && env_priv[c - envs].parent_birth == birth)
+	if (!sched_nblocked())
+		return false;
+	for (c = envs; c < envs + NENV; c++)
+		if (stopped(c) && env_priv[c - envs].parent_birth == birth)
 			return true;
 	return false;
 }
@@ -617,7 +624,6 @@ env_exit_shared(void)
 	struct CpuInfo *c = thiscpu;
 	struct Env *e = c->cpu_env;
 
-	cprintf("[%08x] exiting gracefully\n", e->env_id);
 	load_pgdir(kern_pgdir);
 	free_begins(e);
 	spin_lock(&mem_lock);

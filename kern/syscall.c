@@ -171,15 +171,15 @@ sys_env_destroy(envid_t envid)
 
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
-	if (!kernel_alone()) {		// SHARED_SELF: only an exit
-		if (e != curenv || !env_exit_shared_ok(e))
-			syscall_restart_exclusive();
-		env_exit_shared();
-	}
+	// SHARED_SELF: only an exit, and only if its free is a shared one.
+	if (!kernel_alone() && (e != curenv || !env_exit_shared_ok(e)))
+		syscall_restart_exclusive();
 	if (e == curenv)
 		cprintf("[%08x] exiting gracefully\n", curenv->env_id);
 	else
 		cprintf("[%08x] destroying %08x\n", curenv->env_id, e->env_id);
+	if (!kernel_alone())
+		env_exit_shared();
 	env_destroy(e);
 	return 0;
 }
