@@ -214,7 +214,7 @@ class Answers:
         self.todo = [(re.compile(a), [re.compile(p) for p in then], text)
             for a, then, text in answers]
         self.seen = 0       # lines looked at so far
-        self.anchored = False   # the first answer's anchor has matched
+        self.anchored = False   # the next answer's anchor has matched
 
     def due(self, lines):
         """The text to type now, if any, given the lines so far."""

@@ -277,11 +277,13 @@ sched_set_priority(struct Env *e, int prio)
 	}
 }
 
-// One tick of CPU 0's timer: the clock aging counts in.
+// A tick of this CPU's timer: CPU 0's are the clock aging counts in.
 void
 sched_tick(void)
 {
-	sched_ticks++;
+	assert(sched_owned());
+	if (thiscpu == cpus)
+		sched_ticks++;
 }
 
 // Has the head of queue p waited AGING_TICKS, and queue p had no aged

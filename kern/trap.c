@@ -264,8 +264,7 @@ trap_dispatch(struct Trapframe *tf)
 		monitor(tf);
 		return;
 	case IRQ_OFFSET + IRQ_TIMER:
-		if (cpunum() == 0)
-			sched_tick();
+		sched_tick();
 		sched_yield();		// does not return
 	case T_DEVICE:
 		if ((tf->tf_cs & 3) && fpu_claim())
@@ -393,8 +392,8 @@ page_fault_shared(struct CpuInfo *c, struct Trapframe *tf)
 /*
  * Choose what this CPU runs next as a yield does (SHARED_SCHED): holding
  * the kernel lock shared, with sched_lock for the queues.  For a timer
- * tick (tick, which the trace records; CPU 0's also counts in the tick
- * count), so that every CPU's ticks do not stop the others; and for an
+ * tick (tick, which the trace records and sched_tick counts), so that
+ * every CPU's ticks do not stop the others; and for an
  * env a shared trap served that may not go on at once (stopped by its
  * parent meanwhile, or this CPU asked to choose again).  Returns only if
  * the env is dying, for the exclusive lock to free.
@@ -413,8 +412,7 @@ yield_shared(struct CpuInfo *c, struct Trapframe *tick)
 	if (tick) {
 		TRACE(TR_TRAP, c->cpu_env->env_id, tick->tf_trapno,
 		      tick->tf_err);
-		if (c == cpus)
-			sched_tick();
+		sched_tick();
 	}
 	sched_yield();
 }
