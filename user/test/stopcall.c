@@ -44,6 +44,32 @@ call(envid_t server, volatile uint32_t *board)
 	}
 }
 
+// Stop the client, then start it again.
+static void
+restart(envid_t client)
+{
+	sys_env_set_status(client, ENV_NOT_RUNNABLE);
+	sys_yield();
+	sys_env_set_status(client, ENV_RUNNABLE);
+	sys_yield();
+}
+
+// Yield until the client has had one more call answered, restarting it
+// now and then: a call whose answer a stop lost (the server's try_send
+// came before the client was receiving again) waits for good otherwise.
+static void
+wait_answer(envid_t client, volatile uint32_t *board)
+{
+	uint32_t n = board[1];
+	int i;
+
+	for (i = 1; board[1] == n; i++)
+		if (i % 1000 == 0)
+			restart(client);
+		else
+			sys_yield();
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -61,13 +87,14 @@ umain(int argc, char **argv)
 		call(server, board);
 	// A stop cancels a call blocked waiting (-E_IPC_NOT_RECV), and the
 	// server's answer to it is lost (the client is not receiving then):
-	// what matters is that calls go on, and answers are right.
-	for (i = 0; i < ROUNDS; i++) {
-		sys_env_set_status(client, ENV_NOT_RUNNABLE);
-		sys_yield();
-		sys_env_set_status(client, ENV_RUNNABLE);
-		sys_yield();
-	}
+	// what matters is that calls go on, and answers are right.  The
+	// stops begin once the client is calling (the rounds may be over
+	// before another CPU first runs it), and end with a call answered
+	// after the last.
+	wait_answer(client, board);
+	for (i = 0; i < ROUNDS; i++)
+		restart(client);
+	wait_answer(client, board);
 	sys_env_destroy(client);
 	sys_env_destroy(server);
 	cprintf("stopcall: %d stops, %u calls, %u answered, %u errors\n",
