@@ -44,6 +44,11 @@ import subprocess
 import sys
 import tempfile
 
+# bench/bench.py, for its QEMU command line: found beside this file
+# also when gdb runs it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_STEPS = 100000      # a lap longer than this is not one operation
 TIMEOUT = 120           # seconds for the whole profile
@@ -66,16 +71,11 @@ def launch(args):
     with tempfile.TemporaryDirectory(prefix="jos-profile-") as d:
         swap = os.path.join(d, "swap.img")
         with open(swap, "wb") as f:
-            f.truncate(4 << 20)
-        qemu = subprocess.Popen(["qemu-system-i386", "-display", "none",
-            "-monitor", "none", "-no-reboot", "-net", "none",
-            "-serial", "null", "-smp", "1",
-            "-drive", "file=%s,index=0,media=disk,format=raw,snapshot=on"
-            % os.path.join(obj, "kern", "kernel.img"),
-            "-drive", "file=%s,index=1,media=disk,format=raw" % swap,
-            "-fw_cfg", "name=opt/jos/test,string=" + args.program,
-            "-gdb", "tcp:localhost:%d" % port, "-S"],
-            stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            f.truncate(bench.SWAPSIZE)
+        qemu = subprocess.Popen(bench.qemu_argv(["-gdb",
+            "tcp:localhost:%d" % port, "-S"], swap, args.program, 1),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
         out = os.path.join(d, "profile.txt")
         env = dict(os.environ, PROFILE_PORT=str(port), PROFILE_OUT=out,
             PROFILE_KERNEL=os.path.join(obj, "kern", "kernel"),
