@@ -49,7 +49,6 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_STEPS = 100000      # a lap longer than this is not one operation
 TIMEOUT = 120           # seconds for the whole profile
 
@@ -62,7 +61,7 @@ def free_port():
 
 def launch(args):
     """Boot QEMU halted and run this file inside gdb against it."""
-    obj = os.path.join(TOP, "obj")
+    obj = os.path.join(bench.TOP, "obj")
     if not os.path.exists(os.path.join(obj, "user", args.program)):
         print("profile: no obj/user/%s: build first (make "
               "obj/kern/kernel.img)" % args.program)
@@ -98,11 +97,18 @@ def launch(args):
         return code
 
 
+def count(text):
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("%s is not a count" % text)
+    return n
+
+
 def parse(argv):
     p = argparse.ArgumentParser(description="Profile one operation.")
     p.add_argument("--program", default="bench")
-    p.add_argument("--skip", type=int, default=10)
-    p.add_argument("--laps", type=int, default=1)
+    p.add_argument("--skip", type=count, default=10)
+    p.add_argument("--laps", type=count, default=1)
     p.add_argument("--after")
     p.add_argument("--set")
     p.add_argument("start")
@@ -146,37 +152,34 @@ def profile(gdb, args, out):
     if not reach(gdb, args.start, args.skip, out):
         return 1
     start = int(gdb.parse_and_eval("$pc"))
-    stretches, laps, steps = [], 0, 0
-    fn = function_at(gdb, start)
+    stretches, laps, steps = [], 0, 0   # [function, instructions, lap]
+    pc = start
     while laps < args.laps and steps < MAX_STEPS:
-        if stretches and stretches[-1][0] == fn:
+        fn = function_at(gdb, pc)
+        if stretches and stretches[-1][0] == fn and stretches[-1][2] == laps:
             stretches[-1][1] += 1
         else:
-            stretches.append([fn, 1])
+            stretches.append([fn, 1, laps])
         run("stepi")
         steps += 1
         pc = int(gdb.parse_and_eval("$pc"))
-        if pc == start:
-            laps += 1
-            if laps < args.laps:
-                stretches.append(["-- lap %d --" % (laps + 1), 0])
-        fn = function_at(gdb, pc)
+        laps += pc == start
     run("kill")
     if laps < args.laps:
         out.write("profile: %s not reached again in %d instructions\n"
                   % (args.start, MAX_STEPS))
         return 1
-    out.write("%d instructions in %d lap%s from %s\n\n" % (steps,
+    out.write("%d instructions in %d lap%s from %s\n" % (steps,
               args.laps, "s" if args.laps > 1 else "", args.start))
-    for name, n in stretches:
-        out.write("%6s  %s\n" % (n or "", name))
     totals = collections.Counter()
-    for name, n in stretches:
+    for i, (name, n, lap) in enumerate(stretches):
+        if i == 0 or lap != stretches[i - 1][2]:
+            out.write("\n" if lap == 0 else "-- lap %d --\n" % (lap + 1))
+        out.write("%6d  %s\n" % (n, name))
         totals[name] += n
     out.write("\nper function:\n")
     for name, n in totals.most_common():
-        if n:
-            out.write("%6d  %s\n" % (n, name))
+        out.write("%6d  %s\n" % (n, name))
     return 0
 
 
