@@ -45,6 +45,8 @@ struct CpuInfo {
 					// (kern/spinlock.h)
 	volatile uint32_t cpu_shared;	// holds the kernel lock shared
 					// (kern/kernlock.h)
+	volatile uint32_t cpu_io_wait;	// holds it shared and waits for
+					// the swap disk (kernel_io_begin)
 	struct TraceRing *cpu_trace;	// its ring (kern/trace.h)
 	// Counts since boot, each written by this CPU only, under the
 	// kernel lock (the monitor's cpus shows them):

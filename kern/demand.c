@@ -207,6 +207,7 @@ touch_of(struct Env *e, uintptr_t va, bool write, pte_t **pte,
 int
 demand_fault(struct Env *e, uintptr_t va, bool write)
 {
+	struct PageInfo *pp;
 	pte_t *pte;
 	struct Region *r;
 
@@ -217,9 +218,9 @@ demand_fault(struct Env *e, uintptr_t va, bool write)
 		return -E_FAULT;
 	case TOUCH_SWAPPED:
 		// Evictions cannot touch *pte: it maps no page of the env's.
-		if (swap_make_room(e, 1, 1) < 0)
+		if (swap_make_room(e, 1, 1) < 0 || !(pp = page_alloc(0)))
 			return -E_NO_MEM;
-		return swap_in(e, ROUNDDOWN(va, PGSIZE), pte, write);
+		return swap_in(e, ROUNDDOWN(va, PGSIZE), pte, pp, write);
 	case TOUCH_FIRST:
 		break;
 	}
@@ -231,16 +232,37 @@ demand_fault(struct Env *e, uintptr_t va, bool write)
 	return map_first_page(e, r, ROUNDDOWN(va, PGSIZE), write, pte);
 }
 
+// demand_fault_shared's swap-in, with a frame to spare and no frame
+// limit to mind.  A disk error (reported) is for the exclusive lock as
+// well, which tries once more before the env fails.
+static int
+swap_in_shared(struct Env *e, uintptr_t va, pte_t *pte, bool write)
+{
+	struct PageInfo *pp = NULL;
+	int err;
+
+	if (swap_room(e, 1)) {
+		spin_lock(&mem_lock);
+		pp = page_alloc(0);
+		spin_unlock(&mem_lock);
+	}
+	if (!pp)
+		return DEMAND_EXCLUSIVE;
+	err = swap_in(e, ROUNDDOWN(va, PGSIZE), pte, pp, write);
+	return err == -E_NO_MEM ? DEMAND_EXCLUSIVE : err;
+}
+
 /*
  * demand_fault beside other CPUs: this CPU holds the kernel lock
- * shared, and e is its env.  It serves the common case, the first touch
- * of a page of one of e's private regions with frames to spare and no
- * frame limit to mind, holding mem_lock for the free list and the
- * mapping but not while the page is filled.  Returns 0 (the page is
- * there now, or already was), -E_FAULT (the env's fault, as
- * demand_fault would say), or DEMAND_EXCLUSIVE if the fault needs more
- * (swap, the zero page replaced, a shared object, room made, memory):
- * then nothing has changed, and demand_fault is to decide under the
+ * shared, and e is its env.  It serves the common cases with frames to
+ * spare and no frame limit to mind: the first touch of a page of one
+ * of e's private regions, holding mem_lock for the free list and the
+ * mapping but not while the page is filled; and a page back from swap
+ * (swap_in).  Returns 0 (the page is there now, or already was),
+ * -E_FAULT (the env's fault, as demand_fault would say, maybe with the
+ * page back from swap), or DEMAND_EXCLUSIVE if the fault needs more
+ * (the zero page replaced, a shared object, room made, memory): then
+ * nothing has changed, and demand_fault is to decide under the
  * exclusive lock.
  */
 int
@@ -253,9 +275,10 @@ demand_fault_shared(struct Env *e, uintptr_t va, bool write)
 	int err = -E_NO_MEM;
 	bool own;
 
+	if (touch == TOUCH_SWAPPED)
+		return swap_in_shared(e, va, pte, write);
 	if (touch != TOUCH_FIRST)
-		return touch == TOUCH_NOTHING ? 0
-			: touch == TOUCH_NOT_OURS ? -E_FAULT : DEMAND_EXCLUSIVE;
+		return touch == TOUCH_NOTHING ? 0 : -E_FAULT;
 	if ((pte && *pte) || (r->perm & PTE_SHARE) || !swap_room(e, 2))
 		return DEMAND_EXCLUSIVE;
 	va = ROUNDDOWN(va, PGSIZE);

@@ -584,10 +584,9 @@ env_free_current(void)
 /*
  * May e, the current env, be freed holding the kernel lock shared
  * (env_exit_shared)?  Only if its free touches nothing but its own
- * address space and slot, this CPU, and what mem_lock and sched_lock
- * cover: no other CPU has its page directory loaded; no swap slot can
- * be let go (it has no swap entries, and no page anywhere has a clean
- * copy in swap, which only a swap-in makes); no frame limit anywhere to
+ * address space and slot, this CPU, and what mem_lock (the swap slots
+ * its entries and pages let go among them) and sched_lock cover: no
+ * other CPU has its page directory loaded; no frame limit anywhere to
  * count for; no shared object, no snapshot and no child being built;
  * and no child its exit would strand (destroy_stranded is the exclusive
  * free's).  Once true, it stays so while e runs: the rest change only
@@ -604,8 +603,8 @@ env_exit_shared_ok(struct Env *e)
 	bool ok;
 
 	sched_lock_take(c);		// for the children's status
-	ok = !pgdir_loaded_elsewhere(e->env_pgdir) && !se->swapped
-		&& !vm_totals.swapins && !swap_nlimited && !se->building
+	ok = !pgdir_loaded_elsewhere(e->env_pgdir)
+		&& !swap_nlimited && !se->building
 		&& !regions_share(env_regions(e), 0, UTOP)
 		&& !checkpoint_involved(e) && !strands_a_child(e);
 	sched_lock_give(c);

@@ -18,10 +18,12 @@
  * stops answering makes the transfer fail (the caller's env fails
  * cleanly), it does not hang the kernel.
  *
- * Concurrency: the callers (kern/swap.c) hold the kernel lock, which
- * also guards the descriptor table below; dma_waiter is read by
- * ide_intr on any CPU, without the lock.
+ * Concurrency: the callers (kern/swap.c) hold the kernel lock
+ * exclusive, or shared with ide_lock (kern/ide.h), which also guards
+ * the descriptor table below; dma_waiter is read by ide_intr on any
+ * CPU, without the lock.
  */
+#include <inc/assert.h>
 #include <inc/x86.h>
 #include <inc/error.h>
 #include <inc/string.h>
@@ -31,6 +33,7 @@
 #include <kern/pmap.h>
 #include <kern/fwcfg.h>
 #include <kern/cpu.h>
+#include <kern/kernlock.h>
 #include <kern/picirq.h>
 #include <kern/trap.h>
 
@@ -82,6 +85,8 @@
 #define DMA_WAKE_LIMIT	1000
 
 static void bm_init(void);
+
+struct spinlock ide_lock;
 
 static uint32_t nsectors;	// the swap disk's size; 0: there is none
 static uint16_t bm_base;	// bus-master registers; 0: by PIO
@@ -143,6 +148,7 @@ ide_init(void)
 	uint16_t id[256];
 	uint8_t s;
 
+	spin_init(&ide_lock, "ide_lock", LOCK_RANK_IDE);
 	outb(IDE_CONTROL, CONTROL_NIEN);
 	outb(IDE_DRIVE, DRIVE_SLAVE);
 	s = inb(IDE_COMMAND);
@@ -286,6 +292,7 @@ ide_transfer(uint32_t lba, void *const pages[], int n, bool write)
 {
 	uint32_t nsect = n * SECTORS_PER_PAGE;
 
+	assert(kernel_alone() || holding(&ide_lock));
 	if (n <= 0 || n > IDE_MAX_PAGES || lba + nsect > nsectors
 	    || lba + nsect < lba)
 		return -E_INVAL;

@@ -19,16 +19,17 @@
  * fault handler, a new child, its pages and exception stack, the map
  * and unmap of regions, the page fault upcall, a child's status, a
  * yield, IPC without a page, an exit), the first touch of a region
- * page when a frame is free, a fault sent to the upcall, a timer
- * tick's preemption, and the next choice after any of these when the
- * env may not go on.  Whatever else such a path
- * meets (a swapped-out page, a frame limit, no frame left, a TLB to
- * shoot down) it leaves alone, and the trap starts over under the
- * exclusive lock; a range call goes on from the entry it stopped at.
+ * page and a page back from swap (ide_lock for the disk) when a frame
+ * is free, a fault sent to the upcall, a timer tick's preemption, and
+ * the next choice after any of these when the env may not go on.
+ * Whatever else such a path meets (a frame limit, no frame left, a
+ * system call's swapped-out page, a TLB to shoot down) it leaves
+ * alone, and the trap starts over under the exclusive lock; a range
+ * call goes on from the entry it stopped at.
  *
  * An exclusive holder is alone: having taken kernel_lock it waits for
- * every CPU holding the lock shared to let go, and none enters while
- * kernel_lock is held.  So it needs none of the other locks, and the
+ * every CPU holding the lock shared to let go (asleep while one waits
+ * for the swap disk), and none enters while kernel_lock is held.  So it needs none of the other locks, and the
  * code it shares with the shared paths takes them only when not alone
  * (kernel_alone).  A shared holder waits for nothing the exclusive
  * holder has, so neither can wedge the other; the exclusive holder's TLB
@@ -52,6 +53,8 @@ extern bool kernel_big_lock;		// opt/jos/bkl: never shared
 
 void	kernel_lock_init(void);
 void	kernel_wait_sharers(void);
+void	kernel_io_begin(struct CpuInfo *c);
+void	kernel_io_end(struct CpuInfo *c);
 void	lock_kernel_shared_wait(struct CpuInfo *c);
 void	kernel_lock_panicking(void);
 

@@ -21,13 +21,16 @@
  *                     from user mode, before anything else is known;
  *   LOCK_RANK_SCHED   sched_lock (kern/sched.h): env status, the run
  *                     queues and IPC's queues;
- *   LOCK_RANK_MEM     mem_lock (kern/pmap.h): the page allocator and
- *                     the reverse map;
+ *   LOCK_RANK_MEM     mem_lock (kern/pmap.h): the page allocator,
+ *                     the reverse map and the swap slots;
+ *   LOCK_RANK_IDE     ide_lock (kern/ide.h): the swap disk, held for a
+ *                     whole transfer, so no other lock is held with it
+ *                     but the console's;
  *   LOCK_RANK_CONS    cons_lock (kern/console.h): the console's output.
  *                     Last, as any path may print: while it is held
  *                     nothing is taken but the devices' ports.
  *
- * The last three are for the paths that hold the kernel lock shared,
+ * The last four are for the paths that hold the kernel lock shared,
  * and so are not alone.  A lower rank is the wider lock: whoever holds one
  * does only bounded work on its structures, never waiting for a wider
  * lock, so no CPU holding a lock can wait for one holding a wider one.
@@ -36,6 +39,7 @@ enum {
 	LOCK_RANK_KERNEL,
 	LOCK_RANK_SCHED,
 	LOCK_RANK_MEM,
+	LOCK_RANK_IDE,
 	LOCK_RANK_CONS,
 	NLOCKRANK
 };

@@ -375,11 +375,23 @@ choose_victim(struct Env *only, bool full, struct Env **env_store,
 static int
 transfer(uint32_t slot, void *const pages[], int n, bool write)
 {
-	uint64_t t = read_tsc();
-	int err = ide_transfer(slot * SECTORS_PER_PAGE, pages, n, write);
+	struct CpuInfo *c = thiscpu;
+	bool shared = !kernel_alone();
+	uint64_t t;
+	int err;
 
-	TRACE(TR_SWAPIO, curenv ? curenv->env_id : 0, slot, write);
+	if (shared) {
+		kernel_io_begin(c);
+		spin_lock(&ide_lock);
+	}
+	t = read_tsc();
+	err = ide_transfer(slot * SECTORS_PER_PAGE, pages, n, write);
 	vm_io_cycles += read_tsc() - t;
+	if (shared) {
+		spin_unlock(&ide_lock);
+		kernel_io_end(c);
+	}
+	TRACE(TR_SWAPIO, curenv ? curenv->env_id : 0, slot, write);
 	if (err < 0) {
 		cprintf("swap: cannot %s slots %u-%u: disk error\n",
 			write ? "write" : "read", slot, slot + n - 1);
@@ -530,40 +542,44 @@ swap_make_room_slow(struct Env *e, int own, int frames)
 }
 
 /*
- * Bring back the page whose swap entry is *pte, e's at va, for a read
- * (or a write).  The caller made room.  The slot stays the page's clean
- * copy unless the page is to be written.  Returns 0, -E_FAULT for a
- * write the entry does not allow (the page is in, read-only), or
- * -E_NO_MEM (no frame, or a disk error).
+ * Bring back into pp, a frame just allocated, the page whose swap entry
+ * is *pte, e's at va, for a read (or a write).  The slot stays the
+ * page's clean copy unless the page is to be written.  Holding the
+ * kernel lock shared (e is this CPU's env: no other CPU changes its
+ * entries), the read takes ide_lock and the mapping mem_lock, which
+ * covers the slots then.  Returns 0, -E_FAULT for a write the entry
+ * does not allow (the page is in, read-only), or -E_NO_MEM on a disk
+ * error (pp is freed).
  */
 int
-swap_in(struct Env *e, uintptr_t va, pte_t *pte, bool write)
+swap_in(struct Env *e, uintptr_t va, pte_t *pte, struct PageInfo *pp,
+	bool write)
 {
 	struct SwapEnv *se = env_swap(e);
 	pte_t entry = *pte, perm = entry & PTE_SYSCALL;
 	uint32_t slot = pte_slot(entry);
-	struct PageInfo *pp;
+	void *kva = page2kva(pp);
+	bool taken, ok = transfer(slot, &kva, 1, false) == 0;
 	struct Rmap *r;
-	void *kva;
 
-	if (!(pp = page_alloc(0)))
-		return -E_NO_MEM;
-	kva = page2kva(pp);
-	if (transfer(slot, &kva, 1, false) < 0) {
+	taken = mem_lock_if_shared();
+	if (ok) {
+		pp->pp_ref++;
+		*pte = page2pa(pp) | perm | PTE_P;
+		rmap_add(pp, e->env_pgdir, va, perm);
+		r = page_rmap(pp);
+		if (!write && r->pgdir == e->env_pgdir)
+			r->clean_slot = slot;	// the entry's reference
+		else
+			swapslot_drop(slot);
+	} else
 		page_free(pp);
+	mem_unlock_taken(taken);
+	if (!ok)
 		return -E_NO_MEM;
-	}
-	pp->pp_ref++;
-	*pte = page2pa(pp) | perm | PTE_P;
-	rmap_add(pp, e->env_pgdir, va, perm);
 	se->swapped--;
 	se->counts.swapins++;
-	vm_totals.swapins++;
-	r = page_rmap(pp);
-	if (!write && r->pgdir == e->env_pgdir)
-		r->clean_slot = slot;	// the entry's reference, handed on
-	else
-		swapslot_drop(slot);
+	__sync_fetch_and_add(&vm_totals.swapins, 1);
 	return write && !(perm & PTE_W) ? -E_FAULT : 0;
 }
 

@@ -55,7 +55,8 @@ int	swap_exofork(struct Env *parent, struct Env *child);
 int	swap_copy_entries(struct Env *src, struct Env *dst);
 int	swap_tables_to_copy(struct Env *e);
 void	swap_hold(struct PageInfo *pp);
-int	swap_in(struct Env *e, uintptr_t va, pte_t *pte, bool write);
+int	swap_in(struct Env *e, uintptr_t va, pte_t *pte, struct PageInfo *pp,
+		bool write);
 int	swap_set_limit(struct Env *e, uint32_t limit);
 uint32_t swap_resident(struct Env *e);
 void	swap_lock_entry(struct Env *e, pte_t *pte, uintptr_t va, bool lock);

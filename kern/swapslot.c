@@ -7,10 +7,14 @@
  * last one ended, a word of the bitmap at a time.  Slot 0 is never
  * handed out: 0 means "no slot" in a struct Rmap.
  *
- * Concurrency: everything here runs under the kernel lock.
+ * Concurrency: slots are handed out under the exclusive kernel lock
+ * only (evictions), and let go under it or, holding it shared, under
+ * mem_lock (kern/pmap.h), with the reverse map's clean slots: a page
+ * back from swap, an exit.  mem_owned checks it.
  */
 #include <inc/assert.h>
 #include <kern/swapslot.h>
+#include <kern/pmap.h>
 
 static uint32_t inuse[MAXSLOTS / 32];	// bit s: slot s is in use
 static uint16_t refs[MAXSLOTS];
@@ -46,6 +50,7 @@ swapslot_alloc(void)
 {
 	uint32_t words = ROUNDUP(nslots, 32) / 32, i, w, bit, s;
 
+	assert(kernel_alone());
 	for (i = 0; i < words; i++) {
 		w = (cursor + i) % words;
 		if (inuse[w] == ~0u)
@@ -66,6 +71,7 @@ swapslot_alloc(void)
 static void
 assert_in_use(uint32_t slot)
 {
+	assert(mem_owned());
 	assert(slot > 0 && slot < nslots && (inuse[slot / 32] >> slot % 32) & 1);
 }
 

@@ -307,6 +307,7 @@ ack_interrupt(uint32_t trapno)
 }
 
 static void page_fault_handler(struct Trapframe *tf);
+static int kernel_fault_how(struct Env *e, uintptr_t va);
 static bool push_fault_frame_shared(struct Env *e, struct Trapframe *tf,
 				    uintptr_t va);
 
@@ -375,14 +376,15 @@ page_fault_shared(struct CpuInfo *c, struct Trapframe *tf)
 	struct Env *e = c->cpu_env;
 	uintptr_t va = rcr2();
 	bool done;
-	int r;
+	int how, r;
 
 	if (kernel_big_lock)
 		return false;
 	lock_kernel_shared(c);
+	how = trace_on ? kernel_fault_how(e, va) : 0;
 	if ((r = demand_fault_shared(e, va, tf->tf_err & FEC_WR)) == 0) {
 		count_kernel_fault(e);
-		TRACE(TR_FAULT, e->env_id, va, TRF_REGION);
+		TRACE(TR_FAULT, e->env_id, va, how);
 	}
 	done = r == 0 || (r == -E_FAULT && push_fault_frame_shared(e, tf, va));
 	unlock_kernel_shared(c);
