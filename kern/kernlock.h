@@ -8,11 +8,12 @@
  *
  * Shared (lock_kernel_shared) it lets any number of CPUs in at once,
  * each on a path that reads and changes nothing but the env it runs and
- * data with a lock of its own (sched_lock, mem_lock, cons_lock).  An
- * env's page tables and regions are changed by other CPUs only under
- * the exclusive lock, so its own CPU may change them holding the lock
- * shared; so may its parent's CPU while the env is a child being built
- * (made by exofork, never yet runnable), which no other CPU can reach.
+ * data with a lock of its own (sched_lock, mem_lock, ide_lock,
+ * cons_lock).  An env's page tables and regions are changed by other
+ * CPUs only under the exclusive lock, so its own CPU may change them
+ * holding the lock shared; so may its parent's CPU while the env is a
+ * child being built (made by exofork, never yet runnable), which no
+ * other CPU can reach.
  * The shared paths are few and bounded (trap.c's trap_shared): system
  * calls on the caller alone or its child being built
  * (syscall_shared_how: its id, a step of its printing, pages for a
