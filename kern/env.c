@@ -701,8 +701,8 @@ env_leave_cpu(void)
 
 /*
  * Switch this CPU to e and run it in user mode.  Releases the kernel
- * lock on the way out (leave_kernel).  Resuming the env that trapped is the hot path:
- * its CPU state is already in place.
+ * lock on the way out (leave_kernel).  Resuming the env that trapped is
+ * the hot path: its CPU state is already in place.
  */
 void
 env_run(struct Env *e)

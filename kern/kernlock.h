@@ -30,12 +30,13 @@
  *
  * An exclusive holder is alone: having taken kernel_lock it waits for
  * every CPU holding the lock shared to let go (asleep while one waits
- * for the swap disk), and none enters while kernel_lock is held.  So it needs none of the other locks, and the
- * code it shares with the shared paths takes them only when not alone
- * (kernel_alone).  A shared holder waits for nothing the exclusive
- * holder has, so neither can wedge the other; the exclusive holder's TLB
- * shootdowns reach CPUs that are in user mode or waiting for the lock
- * with interrupts on, as they always did.
+ * for the swap disk), and none enters while kernel_lock is held.  So it
+ * needs none of the other locks, and the code it shares with the shared
+ * paths takes them only when not alone (kernel_alone).  A shared holder
+ * waits for nothing the exclusive holder has, so neither can wedge the
+ * other; the exclusive holder's TLB shootdowns reach CPUs that are in
+ * user mode or waiting for the lock with interrupts on, as they always
+ * did.
  *
  * Booted with opt/jos/bkl (make BKL=1) the kernel takes the lock
  * exclusive on every entry, as a kernel with one big lock does, so that

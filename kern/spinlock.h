@@ -84,8 +84,8 @@ holding(struct spinlock *lk)
 /*
  * c, this CPU, acquires lk; a CPU that finds it held sleeps in
  * spin_lock_wait.  One that holds a lock of lk's rank or above (lk
- * itself, too) panics instead.  xchg is a full barrier, so the critical section's accesses
- * cannot move above it.
+ * itself, too) panics instead.  xchg is a full barrier, so the critical
+ * section's accesses cannot move above it.
  */
 static inline void __attribute__((always_inline))
 spin_lock_ranked(struct spinlock *lk, uint32_t bit, struct CpuInfo *c)

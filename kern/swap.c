@@ -36,10 +36,13 @@
  * those).  Until the child first runs, each page its parent loses to
  * swap is given to it as well, where it has nothing at that address.
  *
- * Concurrency: everything here runs under the kernel lock.  Other CPUs
- * may be running an env in user mode while its page goes out, so the
- * entry is swapped atomically and the TLBs flushed before its bytes are
- * read, and the dirty bit read is the one the swap took.
+ * Concurrency: everything here runs under the kernel lock, exclusive
+ * but for swap_in, which may hold it shared for a fault of its own env
+ * (the transfer then under ide_lock, the mapping and the slot under
+ * mem_lock).  Other CPUs may be running an env in user mode while its
+ * page goes out, so the entry is swapped atomically and the TLBs flushed
+ * before its bytes are read, and the dirty bit read is the one the swap
+ * took.
  */
 #include <inc/assert.h>
 #include <inc/error.h>

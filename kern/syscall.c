@@ -547,10 +547,10 @@ child_entry(pte_t pte, bool cow)
 }
 
 /*
- * A range call holding the kernel lock shared meets, at va, what only
- * the exclusive lock may do (a swap slot to let go, a page to bring
- * in): the pages before va are shared, so the call goes on from va,
- * made again exclusive.  The caller's translations of pages made
+ * A range call holding the kernel lock shared meets, at va, what it
+ * leaves to the exclusive lock (a swap slot, a page to bring in): the
+ * pages before va are shared, so the call goes on from va, made again
+ * exclusive.  The caller's translations of pages made
  * copy-on-write so far go first.
  */
 static void __attribute__((noreturn))

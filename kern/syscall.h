@@ -92,8 +92,8 @@ space_shared_ok(struct Env *e)
 
 // May such a call replace or remove entry: does it hold no swap slot
 // (it is empty, or a page with no copy in swap), and would its page, let
-// go, count toward no frame limit again?  The slots are the exclusive
-// lock's, and so is a limit exceeded (swap_trim).
+// go, count toward no frame limit again?  These calls leave swap slots
+// to the exclusive lock, as they do a limit exceeded (swap_trim).
 static inline bool __attribute__((always_inline))
 entry_shared_ok(pte_t entry)
 {
