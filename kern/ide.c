@@ -90,7 +90,8 @@ struct spinlock ide_lock;
 
 static uint32_t nsectors;	// the swap disk's size; 0: there is none
 static uint16_t bm_base;	// bus-master registers; 0: by PIO
-static volatile int dma_waiter = -1;	// the CPU in dma_transfer, or -1
+// The CPU in dma_transfer until its interrupt has come, then -1.
+static volatile int dma_waiter = -1;
 
 /*
  * A physical region descriptor: a piece of memory a DMA transfer moves.
@@ -205,7 +206,7 @@ bm_init(void)
 /*
  * IRQ 14, on entry to the trap on whatever CPU took it, before any
  * lock: reading the status ends the drive's interrupt, and a CPU
- * sleeping for the transfer is woken.
+ * sleeping for the transfer is told and woken.
  */
 void
 ide_intr(void)
@@ -213,6 +214,7 @@ ide_intr(void)
 	int w = dma_waiter;
 
 	inb(IDE_COMMAND);
+	dma_waiter = -1;
 	if (w >= 0 && w != cpunum())
 		lapic_ipi(cpus[w].cpu_id, IRQ_OFFSET + IRQ_WAKEUP);
 }
@@ -236,8 +238,11 @@ prdt_fill(void *const pages[], int n)
 	}
 }
 
-// Move n pages by DMA: the drive is ready and has its sectors.  Returns
-// 0 or -E_UNSPECIFIED.
+// Move n pages by DMA: the drive is ready and has its sectors.  The
+// transfer is over once the bus master has stopped and its interrupt
+// has been taken, so that the interrupt's trap falls inside the
+// transfer's time (vm_io_cycles), not later on the env's.  Returns 0 or
+// -E_UNSPECIFIED.
 static int
 dma_transfer(void *const pages[], int n, bool write)
 {
@@ -252,7 +257,8 @@ dma_transfer(void *const pages[], int n, bool write)
 	outb(IDE_COMMAND, write ? CMD_WRITE_DMA : CMD_READ_DMA);
 	outb(bm_base + BM_COMMAND, dir | BM_START);
 	for (i = 0; i < DMA_WAKE_LIMIT; i++) {
-		if (!((s = inb(bm_base + BM_STATUS)) & BM_ACTIVE))
+		s = inb(bm_base + BM_STATUS);
+		if (dma_waiter < 0 && !(s & BM_ACTIVE))
 			break;
 		cpu_sleep();
 	}
