@@ -20,8 +20,8 @@
  *
  * Concurrency: the callers (kern/swap.c) hold the kernel lock
  * exclusive, or shared with ide_lock (kern/ide.h), which also guards
- * the descriptor table below; dma_waiter is read by ide_intr on any
- * CPU, without the lock.
+ * the descriptor table below; dma_waiter is read and cleared by
+ * ide_intr, on CPU 0, without the lock.
  */
 #include <inc/assert.h>
 #include <inc/x86.h>
@@ -90,7 +90,8 @@ struct spinlock ide_lock;
 
 static uint32_t nsectors;	// the swap disk's size; 0: there is none
 static uint16_t bm_base;	// bus-master registers; 0: by PIO
-// The CPU in dma_transfer until its interrupt has come, then -1.
+// The CPU waiting in dma_transfer; -1 once IRQ 14 has come (or when no
+// transfer is under way).
 static volatile int dma_waiter = -1;
 
 /*
@@ -240,9 +241,9 @@ prdt_fill(void *const pages[], int n)
 
 // Move n pages by DMA: the drive is ready and has its sectors.  The
 // transfer is over once the bus master has stopped and its interrupt
-// has been taken, so that the interrupt's trap falls inside the
-// transfer's time (vm_io_cycles), not later on the env's.  Returns 0 or
-// -E_UNSPECIFIED.
+// has been taken.  So CPU 0, waiting, takes the interrupt's trap inside
+// the transfer's time (vm_io_cycles), not later on its env's; another
+// CPU that waits is woken by it.  Returns 0 or -E_UNSPECIFIED.
 static int
 dma_transfer(void *const pages[], int n, bool write)
 {
