@@ -666,6 +666,18 @@ def run_all(global_forbid):
     command line), each also failing on a line matching global_forbid;
     print each result, the time and the score.  Returns the exit
     status: 0 if every test passed."""
+    try:
+        return grade(global_forbid)
+    except BrokenPipeError:
+        # Piped into head: the reader has gone.  The QEMUs were stopped
+        # on the way out (run_parallel); stop quietly, with nowhere to
+        # flush the rest to.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def grade(global_forbid):
+    """run_all, but for a reader that goes away."""
     global TABLE_FORBID, QBOOT, SWAP
     TABLE_FORBID = list(global_forbid)
     ap = argparse.ArgumentParser(description="Run the kernel's tests.")
@@ -700,12 +712,6 @@ def run_all(global_forbid):
     except KeyboardInterrupt:
         say("interrupted")
         return 130
-    except BrokenPipeError:
-        # Piped into head: the reader has gone.  The QEMUs were stopped
-        # on the way out (run_parallel); stop quietly, with nowhere to
-        # flush the rest to.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
 
     # A log cut to its last lines (a CI excerpt) still names each
     # failure and why.
