@@ -88,6 +88,11 @@ trapname(int trapno)
 	return "(unknown trap)";
 }
 
+// May sysenter_unlocked serve sys_getenvid?  Not when the trace records
+// every call (the locked path does that) nor under the big lock, which
+// every entry takes.  Both are set before trap_init, once for the boot.
+static bool getenvid_unlocked;
+
 void
 trap_init(void)
 {
@@ -103,6 +108,7 @@ trap_init(void)
 		// Interrupt gates: the kernel always starts with IF clear.
 		SETGATE(idt[v], 0, GD_KT, trap_entries[v], dpl);
 	}
+	getenvid_unlocked = !trace_on && !kernel_big_lock;
 }
 
 bool has_sysenter;
@@ -202,6 +208,7 @@ unexpected_trap(struct Trapframe *tf)
 	env_destroy(curenv);
 }
 
+static_assert(offsetof(struct Trapframe, tf_regs.reg_eax) == TF_EAX);
 static_assert(offsetof(struct Trapframe, tf_trapno) == TF_TRAPNO);
 static_assert(offsetof(struct Trapframe, tf_eip) == TF_EIP);
 static_assert(offsetof(struct Trapframe, tf_cs) == TF_CS);
@@ -554,6 +561,35 @@ sysenter_trap(struct Trapframe *tf)
 		sysexit_to(tf);
 	}
 	sched_yield();
+}
+
+/*
+ * sys_getenvid by sysenter, holding no lock: kern/trapentry.S sends the
+ * call here before sysenter_trap.  It reads the caller's id, which no
+ * CPU changes while the caller runs, and writes only the caller's frame,
+ * as the processor and the trap entry do on any entry before a lock is
+ * taken: to kernel_lock's holders it is as if the caller had stayed in
+ * user mode (kern/kernlock.h).  Interrupts stay off until sysexit, so an
+ * IPI waits these few instructions for it, as for any entry, and is
+ * taken from user mode.  Returns, for sysenter_trap to serve the call
+ * the locked way, when the env may not go on at once (dying or stopped:
+ * the locked path frees or parks it, as on any entry), when it steps
+ * with TF (sysexit_ok), and when getenvid_unlocked is false.
+ */
+static_assert(SYS_getenvid == SYSENTER_UNLOCKED);
+static_assert(offsetof(struct Env, env_tf) == 0);
+
+void
+sysenter_unlocked(struct Trapframe *tf)
+{
+	struct Env *e = (struct Env *) tf;	// tf is curenv->env_tf
+
+	if (!getenvid_unlocked || (tf->tf_eflags & FL_TF)
+	    || e->env_status != ENV_RUNNING)
+		return;
+	tf->tf_regs.reg_eax = e->env_id;
+	e->env_runs++;
+	sysexit_to(tf);
 }
 
 /*

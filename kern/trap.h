@@ -9,6 +9,7 @@
 #include <inc/mmu.h>
 
 // Offsets kern/trapentry.S uses (checked in kern/trap.c).
+#define TF_EAX		28	// offsetof(struct Trapframe, tf_regs.reg_eax)
 #define TF_TRAPNO	40	// offsetof(struct Trapframe, tf_trapno)
 #define TF_EIP		48	// offsetof(struct Trapframe, tf_eip)
 #define TF_CS		52	// offsetof(struct Trapframe, tf_cs)
@@ -26,6 +27,9 @@
 // A system call's tf_err says how it entered: by int $0x30 (the
 // processor pushes no error code, so the stub's 0) or by sysenter.
 #define TF_ERR_SYSENTER	1
+
+// The call sysenter_unlocked serves, SYS_getenvid (checked in kern/trap.c).
+#define SYSENTER_UNLOCKED	2
 
 // sysenter: its CPUID bit (leaf 1, edx) and the MSRs it enters with.
 #define CPUID_SEP		(1 << 11)
@@ -57,6 +61,7 @@ void	trap_init_percpu(int cpu);
 // (trap, which never returns) or from kernel mode (trap_kernel).
 void	trap(struct Trapframe *tf) __attribute__((noreturn));
 void	trap_kernel(struct Trapframe *tf);
+void	sysenter_unlocked(struct Trapframe *tf);
 void	sysenter_trap(struct Trapframe *tf) __attribute__((noreturn));
 void	sysexit_to(struct Trapframe *tf) __attribute__((noreturn));
 struct Vm86Frame;

@@ -212,7 +212,10 @@ sysenter_frame_rest:
 	pushl	$0
 	popfl
 	pushl	%ebx
-	call	sysenter_trap		# sysenter_trap(tf): does not return
+	cmpl	$SYSENTER_UNLOCKED, TF_EAX(%ebx)
+	jne	1f
+	call	sysenter_unlocked	# returns if it may not serve the call
+1:	call	sysenter_trap		# sysenter_trap(tf): does not return
 
 	# sysenter keeps EFLAGS.TF: an env stepping with it traps before
 	# sysenter_entry's first instruction, in kernel mode, with the #DB

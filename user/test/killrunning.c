@@ -4,7 +4,11 @@
  * (sys_env_set_status NOT_RUNNABLE), then destroy it; destroy it, then
  * make it runnable.  Each time the parent at once takes pages (the
  * freed page directory would be first among them) and the child must
- * stop for good: its counter, in a shared page, stops moving.  Also:
+ * stop for good: its counter, in a shared page, stops moving.  Half the
+ * children call sys_getenvid after each count, which sysenter serves
+ * holding no lock (kern/trap.c's sysenter_unlocked): a stop or a
+ * destroy must still end such a child at its next call, so it counts at
+ * most once more after the parent's call returns.  Also:
  * making a child that waits in ipc_recv runnable cancels the receive.
  * With one CPU the child is never running when destroyed; the checks
  * hold all the same.
@@ -29,11 +33,21 @@ check(const char *what, int round, int got, int want)
 	nfail++;
 }
 
+static void
+check_at_most(const char *what, int round, int got, int most)
+{
+	if (got <= most)
+		return;
+	cprintf("killrunning: FAIL: round %d: %s: got %d, want at most %d\n",
+		round, what, got, most);
+	nfail++;
+}
+
 // A child counting in the shared page, running on another CPU (if
 // there is one) by the time this returns.  With one CPU, each yield
 // gives it a whole time slice: stop once it has counted.
 static envid_t
-spinner(void)
+spinner(bool calls)
 {
 	envid_t kid;
 	int i, count = SHARED[0];
@@ -41,16 +55,20 @@ spinner(void)
 	if ((kid = fork()) < 0)
 		panic("killrunning: fork: %e", kid);
 	if (kid == 0)
-		for (;;)
+		for (;;) {
 			SHARED[0]++;
+			if (calls)
+				sys_getenvid();
+		}
 	// Once it has counted it spins on some CPU: another one, if any.
 	for (i = 0; i < 10 && SHARED[0] == count; i++)
 		sys_yield();
 	return kid;
 }
 
-// The child must be gone for good: freed, its counter still.
-static void
+// The child must be gone for good: freed, its counter still.  Returns
+// the count it left.
+static int
 check_stopped(int round, envid_t kid)
 {
 	int i, count;
@@ -64,30 +82,39 @@ check_stopped(int round, envid_t kid)
 	check("the destroyed child's counter moved", round, SHARED[0], count);
 	for (i = 0; i < 8; i++)
 		sys_page_unmap(0, (void *) (RECLAIM + i * PGSIZE));
+	return count;
 }
 
 static void
 kill_running(int round)
 {
-	envid_t kid = spinner();
+	bool calls = round / 3 % 2;
+	envid_t kid = spinner(calls);
+	int count;
 
 	switch (round % 3) {
 	case 0:
 		check("destroy", round, sys_env_destroy(kid), 0);
+		count = SHARED[0];
 		check("destroy again", round, sys_env_destroy(kid), -E_BAD_ENV);
 		break;
 	case 1:
 		check("stop", round, sys_env_set_status(kid, ENV_NOT_RUNNABLE),
 		      0);
+		count = SHARED[0];
 		check("destroy after stop", round, sys_env_destroy(kid), 0);
 		break;
 	default:
 		check("destroy", round, sys_env_destroy(kid), 0);
+		count = SHARED[0];
 		check("make runnable after destroy", round,
 		      sys_env_set_status(kid, ENV_RUNNABLE), -E_BAD_ENV);
 		break;
 	}
-	check_stopped(round, kid);
+	count = check_stopped(round, kid) - count;
+	if (calls)
+		check_at_most("counts by a calling child after its stop or "
+			      "destroy", round, count, 1);
 }
 
 // A child made runnable while it waits in ipc_recv returns
