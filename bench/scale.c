@@ -191,15 +191,21 @@ span(int nenvs)
 	return last - first;
 }
 
+// One line, printed by one call: another CPU's env may be exiting, and
+// the kernel's line about it must not land inside ours (bench.py would
+// lose the run).
 static void
 report(const struct workload *w, int nenvs)
 {
-	int i;
+	char line[128];
+	int i, n;
 
-	cprintf("scale %s %d %llu", w->name, COPIES, span(nenvs));
+	n = snprintf(line, sizeof(line), "scale %s %d %llu", w->name, COPIES,
+		     span(nenvs));
 	for (i = 0; i < nenvs; i++)
-		cprintf(" %x", BOARD->slots[i].cpus);
-	cprintf("\n");
+		n += snprintf(line + n, sizeof(line) - n, " %x",
+			      BOARD->slots[i].cpus);
+	cprintf("%s\n", line);
 }
 
 static void
