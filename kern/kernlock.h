@@ -39,9 +39,11 @@
  * did.
  *
  * One path holds neither way: sys_getenvid by sysenter
- * (sysenter_unlocked, kern/trap.c) reads only its caller's id and
- * writes only its frame, as every entry does before it takes the lock,
- * so to the lock's holders it is the caller's user mode going on.
+ * (sysenter_unlocked, kern/trap.c) reads only its caller's own id,
+ * status and flags, and writes only its frame and run count, which no
+ * other CPU touches while it runs (every entry writes the frame before
+ * it takes the lock); so to the lock's holders it is the caller's user
+ * mode going on.
  *
  * Booted with opt/jos/bkl (make BKL=1) the kernel takes the lock
  * exclusive on every entry, as a kernel with one big lock does, so that

@@ -503,8 +503,9 @@ tlb_invalidate(pde_t *pgdir, void *va)
  * Make every other CPU that has pgdir loaded flush its TLB, and wait
  * until it has: only then may a page it mapped be reused.  If there is
  * such a CPU, the caller holds the kernel lock exclusive, so that CPU
- * is in user mode or waiting for the lock, and takes the IPI either way
- * (trap, trap_kernel).  A path holding the lock shared removes or
+ * is in user mode or waiting for the lock (or, as good as user mode,
+ * in sysenter_unlocked with interrupts off for a few instructions), and
+ * takes the IPI either way (trap, trap_kernel).  A path holding the lock shared removes or
  * replaces entries only in an address space no other CPU has loaded
  * (pgdir_loaded_elsewhere), and sends none.
  */

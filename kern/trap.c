@@ -565,11 +565,12 @@ sysenter_trap(struct Trapframe *tf)
 
 /*
  * sys_getenvid by sysenter, holding no lock: kern/trapentry.S sends the
- * call here before sysenter_trap.  It reads the caller's id, which no
- * CPU changes while the caller runs, and writes only the caller's frame,
- * as the processor and the trap entry do on any entry before a lock is
- * taken: to kernel_lock's holders it is as if the caller had stayed in
- * user mode (kern/kernlock.h).  Interrupts stay off until sysexit, so an
+ * call here before sysenter_trap.  It reads the caller's id, status and
+ * flags and writes its frame and run count, which no other CPU writes
+ * while the caller runs (the processor and the trap entry write the
+ * frame on every entry before a lock is taken): to kernel_lock's
+ * holders it is as if the caller had stayed in user mode
+ * (kern/kernlock.h).  Interrupts stay off until sysexit, so an
  * IPI waits these few instructions for it, as for any entry, and is
  * taken from user mode.  Returns, for sysenter_trap to serve the call
  * the locked way, when the env may not go on at once (dying or stopped:

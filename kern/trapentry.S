@@ -214,7 +214,8 @@ sysenter_frame_rest:
 	pushl	%ebx
 	cmpl	$SYSENTER_UNLOCKED, TF_EAX(%ebx)
 	jne	1f
-	call	sysenter_unlocked	# returns if it may not serve the call
+	call	sysenter_unlocked	# returns if it may not serve the call,
+	movl	%ebx, (%esp)		# free to have reused its argument's slot
 1:	call	sysenter_trap		# sysenter_trap(tf): does not return
 
 	# sysenter keeps EFLAGS.TF: an env stepping with it traps before

@@ -44,8 +44,10 @@ check_at_most(const char *what, int round, int got, int most)
 }
 
 // A child counting in the shared page, running on another CPU (if
-// there is one) by the time this returns.  With one CPU, each yield
-// gives it a whole time slice: stop once it has counted.
+// there is one) by the time this returns, past the copy-on-write
+// faults of its start (whose system calls would stop a stopped child
+// all by themselves).  With one CPU, each yield gives it a whole time
+// slice: stop once it has counted.
 static envid_t
 spinner(bool calls)
 {
@@ -60,8 +62,9 @@ spinner(bool calls)
 			if (calls)
 				sys_getenvid();
 		}
-	// Once it has counted it spins on some CPU: another one, if any.
-	for (i = 0; i < 10 && SHARED[0] == count; i++)
+	// Once it has counted a while it spins on some CPU: another one,
+	// if any.
+	for (i = 0; i < 1000 && SHARED[0] - count < 100; i++)
 		sys_yield();
 	return kid;
 }
@@ -85,6 +88,20 @@ check_stopped(int round, envid_t kid)
 	return count;
 }
 
+// A stopped child that calls sys_getenvid as it counts must be parked
+// at its next call: while the parent yields a while, before it
+// destroys the child, the count moves at most once more.
+static void
+check_parked(int round, int count)
+{
+	int i;
+
+	for (i = 0; i < 20; i++)
+		sys_yield();
+	check_at_most("counts by a calling child after its stop", round,
+		      SHARED[0] - count, 1);
+}
+
 static void
 kill_running(int round)
 {
@@ -102,6 +119,8 @@ kill_running(int round)
 		check("stop", round, sys_env_set_status(kid, ENV_NOT_RUNNABLE),
 		      0);
 		count = SHARED[0];
+		if (calls)
+			check_parked(round, count);
 		check("destroy after stop", round, sys_env_destroy(kid), 0);
 		break;
 	default:
