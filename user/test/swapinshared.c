@@ -18,6 +18,7 @@
 #define LIMIT		4
 #define NWORKERS	2
 #define WORDS_PER_PAGE	(PGSIZE / sizeof(uint32_t))
+#define LIFTED		((volatile uint32_t *) 0x00300000)	// PTE_SHARE
 
 static uint32_t
 word(int worker, int page, uint32_t j)
@@ -89,6 +90,12 @@ work(int worker)
 		fill(worker, i, 0);
 	set_limit(LIMIT);
 	set_limit(0);
+	// A limit anywhere sends swap-ins and exits the exclusive way: none
+	// reads back (or exits) before every worker has lifted its own.  A
+	// timer tick may land between another's two calls.
+	__sync_fetch_and_add(LIFTED, 1);
+	while (*LIFTED < NWORKERS)
+		sys_yield();
 	out = counts();
 	for (i = 0; i < NPAGES; i++) {
 		wrong += wrong_words(worker, i, 0);
@@ -109,6 +116,8 @@ umain(int argc, char **argv)
 	envid_t who;
 	int i, r;
 
+	if ((r = sys_page_alloc(0, (void *) LIFTED, RW | PTE_SHARE)) < 0)
+		panic("swapinshared: shared page: %e", r);
 	for (i = 0; i < NWORKERS; i++) {
 		if ((r = fork()) < 0)
 			panic("swapinshared: fork: %e", r);
