@@ -677,7 +677,7 @@ def run_all(global_forbid):
 
 
 def grade(global_forbid):
-    """run_all, but for a reader that goes away."""
+    """run_all's work; a reader that goes away is run_all's to handle."""
     global TABLE_FORBID, QBOOT, SWAP
     TABLE_FORBID = list(global_forbid)
     ap = argparse.ArgumentParser(description="Run the kernel's tests.")

@@ -505,9 +505,9 @@ tlb_invalidate(pde_t *pgdir, void *va)
  * such a CPU, the caller holds the kernel lock exclusive, so that CPU
  * is in user mode or waiting for the lock (or, as good as user mode,
  * in sysenter_unlocked with interrupts off for a few instructions), and
- * takes the IPI either way (trap, trap_kernel).  A path holding the lock shared removes or
- * replaces entries only in an address space no other CPU has loaded
- * (pgdir_loaded_elsewhere), and sends none.
+ * takes the IPI either way (trap, trap_kernel).  A path holding the
+ * lock shared removes or replaces entries only in an address space no
+ * other CPU has loaded (pgdir_loaded_elsewhere), and sends none.
  */
 static void
 tlb_shootdown(pde_t *pgdir)

@@ -867,7 +867,7 @@ syscall_arg5(struct Trapframe *tf, uint32_t *a5)
 
 // How each call may run holding the kernel lock shared (kern/syscall.h).
 const uint8_t syscall_sharing[NSYSCALLS] = {
-	[SYS_getenvid] = SHARED_SELF,
+	[SYS_getenvid] = SHARED_SELF,	// by sysenter, none: sysenter_unlocked
 	[SYS_env_destroy] = SHARED_SELF,
 	[SYS_cputs] = SHARED_SELF,
 	[SYS_page_alloc] = SHARED_SELF,

@@ -90,7 +90,8 @@ trapname(int trapno)
 
 // May sysenter_unlocked serve sys_getenvid?  Not when the trace records
 // every call (the locked path does that) nor under the big lock, which
-// every entry takes.  Both are set before trap_init, once for the boot.
+// every entry takes.  Both are set before trap_init, once for the boot,
+// so the call tests one flag for the two.
 static bool getenvid_unlocked;
 
 void
@@ -585,7 +586,9 @@ sysenter_unlocked(struct Trapframe *tf)
 {
 	struct Env *e = (struct Env *) tf;	// tf is curenv->env_tf
 
-	if (!getenvid_unlocked || (tf->tf_eflags & FL_TF)
+	// Not goes_on: another CPU that asks this one to choose again sends
+	// an IPI, taken once sysexit is done.
+	if (!getenvid_unlocked || !sysexit_ok(tf, tf->tf_eip)
 	    || e->env_status != ENV_RUNNING)
 		return;
 	tf->tf_regs.reg_eax = e->env_id;

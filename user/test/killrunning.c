@@ -24,23 +24,25 @@
 static int nfail;
 
 static void
+fail(const char *what, int round, int got, const char *want, int bound)
+{
+	cprintf("killrunning: FAIL: round %d: %s: got %d, want %s%d\n", round,
+		what, got, want, bound);
+	nfail++;
+}
+
+static void
 check(const char *what, int round, int got, int want)
 {
-	if (got == want)
-		return;
-	cprintf("killrunning: FAIL: round %d: %s: got %d, want %d\n", round,
-		what, got, want);
-	nfail++;
+	if (got != want)
+		fail(what, round, got, "", want);
 }
 
 static void
 check_at_most(const char *what, int round, int got, int most)
 {
-	if (got <= most)
-		return;
-	cprintf("killrunning: FAIL: round %d: %s: got %d, want at most %d\n",
-		round, what, got, most);
-	nfail++;
+	if (got > most)
+		fail(what, round, got, "at most ", most);
 }
 
 // A child counting in the shared page, running on another CPU (if
@@ -107,7 +109,7 @@ kill_running(int round)
 {
 	bool calls = round / 3 % 2;
 	envid_t kid = spinner(calls);
-	int count;
+	int count, left;
 
 	switch (round % 3) {
 	case 0:
@@ -130,10 +132,10 @@ kill_running(int round)
 		      sys_env_set_status(kid, ENV_RUNNABLE), -E_BAD_ENV);
 		break;
 	}
-	count = check_stopped(round, kid) - count;
+	left = check_stopped(round, kid);
 	if (calls)
 		check_at_most("counts by a calling child after its stop or "
-			      "destroy", round, count, 1);
+			      "destroy", round, left - count, 1);
 }
 
 // A child made runnable while it waits in ipc_recv returns
